@@ -1,0 +1,226 @@
+"""SymPy → NumPy: value, gradient and Hessian as batched array functions.
+
+The one idea here is the *stencil*.  Objectives in optimization are usually sums of
+the same term over shifted indices (a chained Rosenbrock function, a sum of squares,
+a finite-difference energy).  Each gradient entry ``i``, each Hessian entry ``(i, j)``
+and each additive term of the value is rewritten with its variables named relative to
+an anchor index (``x[i-1] → s(-1)``, ``x[i] → s(0)``, ...).  Entries that become the same
+expression form a *group*, and a group is evaluated once, on array slices, for all of
+its anchors together.  A chained Rosenbrock gradient in 1000 variables is then three
+vectorised expressions instead of a thousand scalar ones, and an expression with no
+repeated structure simply gets one group per entry.  SymPy's common-subexpression
+elimination (``lambdify(..., cse=True)``) runs within each group.
+
+All functions take ``x`` of shape ``(n,)`` or ``(..., n)``: leading axes are a batch
+and come back unchanged.  SymPy never runs at evaluation time.
+
+>>> import numpy as np, sympy as sp
+>>> x, y = sp.symbols("x y", real=True)
+>>> f = CompiledObjective(x**2 + 3*x*y, (x, y))
+>>> f.value(np.array([[1.0, 2.0], [0.0, 1.0]]))
+array([7., 0.])
+>>> f.gradient(np.array([1.0, 2.0]))
+array([8., 3.])
+>>> f.hessian(np.array([1.0, 2.0]))
+array([[2., 3.],
+       [3., 0.]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from .derivatives import Derivatives
+from .errors import ShapeError, SymoptError
+
+__all__ = ["CompiledObjective"]
+
+
+@dataclass
+class _Group:
+    """Entries that share one expression up to a shift of the variable indices."""
+
+    expr: sp.Expr  # in the relative symbols s(d)
+    offsets: tuple[int, ...]  # the d of the relative symbols it uses
+    anchors: list[int] = field(default_factory=list)
+
+    def where(self, shift: int = 0, scale: int = 1) -> slice | np.ndarray:
+        """The indices ``scale * anchor + shift`` of all anchors (a slice when regular)."""
+        return _as_slice(scale * np.asarray(self.anchors) + shift)
+
+
+def _as_slice(indices: np.ndarray) -> slice | np.ndarray:
+    """A slice selecting ``indices`` if they are evenly spaced and increasing."""
+    if len(indices) == 1:
+        return slice(int(indices[0]), int(indices[0]) + 1)
+    step = int(indices[1] - indices[0])
+    if step > 0 and np.all(np.diff(indices) == step):
+        return slice(int(indices[0]), int(indices[-1]) + 1, step)
+    return indices
+
+
+class _Stencil:
+    """Groups entries by their shape and evaluates every group on array slices."""
+
+    def __init__(self, variables: Sequence[sp.Symbol]):
+        self.index = {v: i for i, v in enumerate(variables)}
+        self._relative: dict[int, sp.Dummy] = {}
+        self.groups: dict[Hashable, _Group] = {}
+
+    def relative(self, d: int) -> sp.Dummy:
+        if d not in self._relative:
+            self._relative[d] = sp.Dummy(f"s{d}")
+        return self._relative[d]
+
+    def add(self, expr: sp.Expr, anchor: int, tag: Hashable = None) -> None:
+        """Add ``expr`` at ``anchor``; ``tag`` keeps apart entries that must not share
+        a group even when their expressions agree (e.g. Hessian diagonals)."""
+        shifts = {s: self.index[s] - anchor for s in expr.free_symbols if s in self.index}
+        shape = expr.xreplace({s: self.relative(d) for s, d in shifts.items()})
+        key = (shape, tag)
+        if key not in self.groups:
+            self.groups[key] = _Group(shape, tuple(sorted(set(shifts.values()))))
+        self.groups[key].anchors.append(anchor)
+
+    def compile(self) -> Callable[[np.ndarray], list[Any]]:
+        """One NumPy function ``x -> [group values]``, each of shape ``(..., anchors)``."""
+        groups = list(self.groups.values())
+        args, exprs, slices = [], [], []
+        for k, g in enumerate(groups):
+            local = {self.relative(d): sp.Dummy(f"g{k}_{d}") for d in g.offsets}
+            args.extend(local.values())
+            slices.extend(g.where(d) for d in g.offsets)
+            exprs.append(g.expr.xreplace(local))
+        fn = sp.lambdify(args, exprs, modules="numpy", cse=True, docstring_limit=0)
+
+        def evaluate(x: np.ndarray) -> list[Any]:
+            return fn(*[x[..., s] for s in slices])
+
+        return evaluate
+
+
+def _free_parameters(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> list[sp.Symbol]:
+    return sorted(expr.free_symbols - set(variables), key=str)
+
+
+class CompiledObjective:
+    """Value, gradient and Hessian of a SymPy objective as batched NumPy functions.
+
+    Usually made by :meth:`symopt.Objective.compile`.  ``x`` has shape ``(n,)`` or
+    ``(..., n)``; ``value`` returns shape ``(...)``, ``gradient`` ``(..., n)`` and
+    ``hessian`` ``(..., n, n)``.  The Hessian is compiled on first use.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        The objective; every free symbol must be one of ``variables``.
+    variables : sequence of sympy.Symbol
+        The variables, in the order of the last axis of ``x``.
+    derivatives : Derivatives, optional
+        Already derived (and cached) derivatives to reuse.
+    """
+
+    def __init__(
+        self,
+        expr: sp.Expr,
+        variables: Sequence[sp.Symbol],
+        derivatives: Derivatives | None = None,
+    ):
+        self.expr = expr
+        self.variables = tuple(variables)
+        self.n = len(self.variables)
+        missing = _free_parameters(expr, self.variables)
+        if missing:
+            names = ", ".join(map(str, missing))
+            raise SymoptError(
+                f"cannot compile: the symbols {names} are not variables and have no value; "
+                "substitute numbers for them first (f.subs(...)) or list them as variables"
+            )
+        self.derivatives = derivatives or Derivatives(expr, self.variables)
+        self._value = self._compile_value()
+        self._gradient = self._compile_gradient()
+        self._hessian: Callable[[np.ndarray], list[Any]] | None = None
+
+    def __repr__(self) -> str:
+        names = ", ".join(map(str, self.variables))
+        return f"CompiledObjective({self.expr}, variables=({names}))"
+
+    # -- building -----------------------------------------------------------------
+
+    def _compile_value(self) -> Callable[[np.ndarray], list[Any]]:
+        stencil = _Stencil(self.variables)
+        for term in self.derivatives.terms:
+            shifts = [stencil.index[s] for s in term.free_symbols if s in stencil.index]
+            stencil.add(term, min(shifts, default=0))
+        self._value_groups = list(stencil.groups.values())
+        return stencil.compile()
+
+    def _compile_gradient(self) -> Callable[[np.ndarray], list[Any]]:
+        stencil = _Stencil(self.variables)
+        for i, entry in enumerate(self.derivatives.gradient):
+            if entry != 0:
+                stencil.add(entry, i)
+        self._gradient_groups = list(stencil.groups.values())
+        return stencil.compile()
+
+    def _compile_hessian(self) -> Callable[[np.ndarray], list[Any]]:
+        stencil = _Stencil(self.variables)
+        for (i, j), entry in self.derivatives.hessian.items():
+            stencil.add(entry, i, tag=j - i)
+        self._hessian_groups = list(stencil.groups.values())
+        self._hessian_shift = [tag for _, tag in stencil.groups]
+        return stencil.compile()
+
+    # -- evaluation ---------------------------------------------------------------
+
+    def _prepare(self, x: Any) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 0 or x.shape[-1] != self.n:
+            raise ShapeError(
+                f"x has shape {x.shape}, but the objective has {self.n} variables "
+                f"({', '.join(map(str, self.variables))}): give shape ({self.n},) or "
+                f"(..., {self.n})"
+            )
+        return x
+
+    def value(self, x: Any) -> np.ndarray:
+        """The objective at ``x`` (shape ``(..., n)``), shape ``(...)``."""
+        x = self._prepare(x)
+        total = np.zeros(x.shape[:-1])
+        for g, v in zip(self._value_groups, self._value(x), strict=True):
+            v = np.asarray(v, dtype=float)
+            # a group's value has one column per anchor; a constant term is a scalar
+            total += v.sum(axis=-1) if v.ndim else v * len(g.anchors)
+        return total
+
+    def gradient(self, x: Any) -> np.ndarray:
+        """The gradient at ``x`` (shape ``(..., n)``), shape ``(..., n)``."""
+        x = self._prepare(x)
+        out = np.zeros(x.shape)
+        for g, v in zip(self._gradient_groups, self._gradient(x), strict=True):
+            out[..., g.where()] = v
+        return out
+
+    def hessian(self, x: Any) -> np.ndarray:
+        """The Hessian at ``x`` (shape ``(..., n)``), shape ``(..., n, n)``."""
+        x = self._prepare(x)
+        if self._hessian is None:
+            self._hessian = self._compile_hessian()
+        n = self.n
+        out = np.zeros((*x.shape[:-1], n * n))  # flat, so that (i, i + d) is a slice
+        values = self._hessian(x)
+        for g, d, v in zip(self._hessian_groups, self._hessian_shift, values, strict=True):
+            out[..., g.where(d, scale=n + 1)] = v  # entries (i, i + d)
+            if d:
+                out[..., g.where(d * n, scale=n + 1)] = v  # and (i + d, i)
+        return out.reshape(*x.shape, n)
+
+    def value_and_gradient(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Both at once (convenience for runners)."""
+        return self.value(x), self.gradient(x)
+

@@ -1,0 +1,27 @@
+"""matplotlib figures and animations, one module per kind of picture.
+
+matplotlib itself is imported inside the plotting functions, so importing this package
+is cheap; public names are loaded on first access.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# public name -> submodule of symopt.plot that defines it
+_NAMES: dict[str, str] = {}
+
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _NAMES:
+        raise AttributeError(f"module 'symopt.plot' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_NAMES})

@@ -223,4 +223,3 @@ class CompiledObjective:
     def value_and_gradient(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
         """Both at once (convenience for runners)."""
         return self.value(x), self.gradient(x)
-

@@ -51,17 +51,37 @@ class Derivatives:
     def _indices(self, expr: sp.Expr) -> list[int]:
         return sorted(self.index[s] for s in expr.free_symbols if s in self.index)
 
+    def _relative(self, d: int, like: sp.Symbol) -> sp.Dummy:
+        key = (d, tuple(sorted(like.assumptions0.items())))
+        if key not in self._dummies:
+            self._dummies[key] = sp.Dummy(f"s{d}", **like.assumptions0)
+        return self._dummies[key]
+
+    def _shape(self, expr: sp.Expr) -> tuple[sp.Expr, dict[sp.Dummy, sp.Symbol], int]:
+        """``expr`` with its variables renamed relative to its first one, the map back,
+        and that first index: shifted copies of a term share one shape."""
+        indices = self._indices(expr)
+        anchor = indices[0] if indices else 0
+        rename = {self.variables[i]: self._relative(i - anchor, self.variables[i]) for i in indices}
+        return expr.xreplace(rename), {d: v for v, d in rename.items()}, anchor
+
     @cached_property
     def _first(self) -> list[dict[int, sp.Expr]]:
-        """Per term, its non-zero first derivatives keyed by variable index."""
+        """Per term, its non-zero first derivatives keyed by variable index.
+
+        Each distinct term shape is differentiated once; shifted copies reuse the result
+        (differentiation dominates the cost, renaming is cheap).
+        """
+        self._dummies: dict = {}
+        self._second_cache: dict = {}
+        cache: dict[sp.Expr, dict[sp.Dummy, sp.Expr]] = {}
         out = []
         for term in self.terms:
-            parts = {}
-            for i in self._indices(term):
-                d = term.diff(self.variables[i])
-                if d != 0:
-                    parts[i] = d
-            out.append(parts)
+            shape, back, _ = self._shape(term)
+            if shape not in cache:
+                derivatives = {s: shape.diff(s) for s in back}
+                cache[shape] = {s: d for s, d in derivatives.items() if d != 0}
+            out.append({self.index[back[s]]: d.xreplace(back) for s, d in cache[shape].items()})
         return out
 
     @cached_property
@@ -80,11 +100,24 @@ class Derivatives:
         parts: dict[tuple[int, int], list[sp.Expr]] = defaultdict(list)
         for first in self._first:
             for i, d in first.items():
-                for j in self._indices(d):
-                    if j >= i:
-                        parts[i, j].append(d.diff(self.variables[j]))
+                for j, second in self._second(d, i).items():
+                    parts[i, j].append(second)
         entries = {key: sp.Add(*terms) for key, terms in sorted(parts.items())}
         return {key: e for key, e in entries.items() if e != 0}
+
+    def _second(self, first: sp.Expr, i: int) -> dict[int, sp.Expr]:
+        """Derivatives of ``first`` (= d term / d x_i) by the x_j with j >= i."""
+        shape, back, anchor = self._shape(first)
+        key = (shape, i - anchor)
+        if key not in self._second_cache:
+            self._second_cache[key] = {
+                s: shape.diff(s) for s, v in back.items() if self.index[v] >= i
+            }
+        return {
+            self.index[back[s]]: d.xreplace(back)
+            for s, d in self._second_cache[key].items()
+            if d != 0
+        }
 
     def hessian_matrix(self) -> sp.Matrix:
         """The full symmetric Hessian as a ``sympy.Matrix``."""

@@ -25,7 +25,7 @@ import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Objective"]
 
-Point = Union[Mapping[Any, Any], Sequence[Any]]
+Point = Mapping[Any, Any] | Sequence[Any]
 
 
 def natural_key(symbol: sp.Symbol) -> tuple:

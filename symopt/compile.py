@@ -11,6 +11,9 @@ vectorised expressions instead of a thousand scalar ones, and an expression with
 repeated structure simply gets one group per entry.  SymPy's common-subexpression
 elimination (``lambdify(..., cse=True)``) runs within each group.
 
+Derivatives of kinks follow the almost-everywhere convention: ``DiracDelta`` (the
+second derivative of ``Max(0, u)`` or ``|u|``) is 0, and ``Heaviside(0) = 1/2``.
+
 All functions take ``x`` of shape ``(n,)`` or ``(..., n)``: leading axes are a batch
 and come back unchanged.  SymPy never runs at evaluation time.
 
@@ -80,6 +83,7 @@ class _Stencil:
     def add(self, expr: sp.Expr, anchor: int, tag: Hashable = None) -> None:
         """Add ``expr`` at ``anchor``; ``tag`` keeps apart entries that must not share
         a group even when their expressions agree (e.g. Hessian diagonals)."""
+        expr = expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
         shifts = {s: self.index[s] - anchor for s in expr.free_symbols if s in self.index}
         shape = expr.xreplace({s: self.relative(d) for s, d in shifts.items()})
         key = (shape, tag)

@@ -141,7 +141,7 @@ def kinks(expr: sp.Expr, point: dict[sp.Symbol, sp.Expr]) -> list[sp.Expr]:
     >>> import sympy as sp
     >>> x, y = sp.symbols("x y", real=True)
     >>> kinks(sp.Abs(x) + sp.Max(x, y), {x: 0, y: 0})
-    [Max(x, y), Abs(x)]
+    [Abs(x), Max(x, y)]
     >>> kinks(sp.Abs(x), {x: 1})
     []
     """

@@ -333,8 +333,8 @@ class Objective:
                 f"the objective is not differentiable at this point: "
                 f"{', '.join(map(str, bad))} has a kink there; choose another point"
             )
-        t = sp.Dummy("t")
-        h = {v: sp.Dummy(f"h_{v}") for v in self.variables}
+        t = sp.Dummy("t", real=True)
+        h = {v: sp.Dummy(f"h_{v}", real=True) for v in self.variables}
         along = self._expr.xreplace({v: a[v] + t * h[v] for v in self.variables})
         coefficients = self._taylor_coefficients(along, t, int(order))
         shifted = {h[v]: (v - a[v]) for v in self.variables}

@@ -1,0 +1,141 @@
+"""The ``symopt`` command.
+
+``symopt analyze EXPR``  gradient, Hessian, Taylor polynomial and critical points;
+``symopt units``         the dimensional analysis of every update rule;
+``symopt tour``          runs the lecture's worked examples into a folder.
+
+Only the standard library is imported until a sub-command runs, so ``symopt --help``
+answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .errors import SymoptError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="symopt",
+        description="Symbolic-plus-numeric optimization, from the lecture "
+        "'Optimization in deep learning'.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    analyze = commands.add_parser(
+        "analyze",
+        help="gradient, Hessian, Taylor polynomial and critical points of an expression",
+        description="Derive and classify: e.g. symopt analyze 'x**3 + y**3 - 3*x*y'",
+    )
+    analyze.add_argument("expr", help="the objective, e.g. 'x^2 + 3*y' (parsed safely)")
+    analyze.add_argument("--vars", help="variables in order, e.g. x,y (default: all symbols)")
+    analyze.add_argument("--at", help="a point for the Taylor polynomial, e.g. x=1,y=2")
+    analyze.add_argument("--order", type=int, default=2, help="Taylor order (default 2)")
+    analyze.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    analyze.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds for critical points (default 10)"
+    )
+    analyze.add_argument("--no-critical", action="store_true", help="skip the critical points")
+
+    units = commands.add_parser(
+        "units",
+        help="which update rules are dimensionally consistent",
+        description="e.g. symopt units --objective J --var x1=km --var x2=mm",
+    )
+    units.add_argument("--objective", required=True, help="units of the objective, e.g. J")
+    units.add_argument(
+        "--var",
+        action="append",
+        required=True,
+        metavar="NAME=UNIT",
+        help="a variable and its units, once per variable, in order",
+    )
+
+    tour = commands.add_parser(
+        "tour",
+        help="run the lecture's worked examples and write their figures",
+        description="Runs examples/NN_*.py and writes figures and index.html into --out.",
+    )
+    tour.add_argument("--out", default="symopt-tour", help="output folder (default symopt-tour)")
+    tour.add_argument(
+        "--only",
+        nargs="*",
+        metavar="NAME",
+        help="run only the examples whose names contain one of these words",
+    )
+    tour.add_argument("--list", action="store_true", help="list the examples and stop")
+    tour.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def _split_assignments(text: str) -> dict[str, str]:
+    pairs = {}
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise SymoptError(f"cannot read {item!r}: write points as name=value, e.g. x=1,y=2")
+        pairs[name.strip()] = value.strip()
+    return pairs
+
+
+def _show(expr, latex: bool) -> str:
+    import sympy as sp
+
+    return sp.latex(expr) if latex else sp.pretty(expr, use_unicode=True)
+
+
+def analyze(args: argparse.Namespace) -> str:
+    """The text that ``symopt analyze`` prints."""
+    from .objective import Objective
+
+    variables = args.vars.replace(",", " ") if args.vars else None
+    f = Objective(args.expr, variables)
+    names = ", ".join(map(str, f.variables))
+    blocks = [
+        f"f({names}) =\n{_show(f.expr, args.latex)}",
+        f"gradient =\n{_show(f.gradient, args.latex)}",
+        f"Hessian =\n{_show(f.hessian, args.latex)}",
+    ]
+    if args.at:
+        point = _split_assignments(args.at)
+        taylor = f.taylor(point, args.order)
+        blocks.append(
+            f"Taylor polynomial of order {args.order} at {args.at} =\n{_show(taylor, args.latex)}"
+        )
+    if not args.no_critical:
+        points = f.critical_points(timeout=args.timeout)
+        blocks.append(f"critical points:\n{points._repr_latex_() if args.latex else points}")
+    return "\n\n".join(blocks)
+
+
+def units(args: argparse.Namespace) -> str:
+    """The text that ``symopt units`` prints."""
+    from .units import units_command
+
+    return units_command(args.objective, args.var)
+
+
+def tour(args: argparse.Namespace) -> str:
+    """Run the tour; returns the closing summary."""
+    from .tour import run_tour
+
+    return run_tour(args.out, only=args.only, list_only=args.list, progress=not args.no_progress)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``symopt`` console script."""
+    args = _parser().parse_args(argv)
+    handler = {"analyze": analyze, "units": units, "tour": tour}[args.command]
+    try:
+        print(handler(args))
+    except SymoptError as err:
+        print(f"symopt {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

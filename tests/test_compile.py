@@ -1,0 +1,142 @@
+"""The compiled objective against SymPy's own derivatives and finite differences."""
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symopt import Objective, ShapeError, SymoptError
+from symopt.compile import CompiledObjective
+
+x, y, z = sp.symbols("x y z", real=True)
+rng = np.random.default_rng(0)
+
+EXPRESSIONS = [
+    x**3 + y**3 - 3 * x * y,
+    (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+    sp.exp(x / 3) * sp.cos(y) + sp.log(2 + x**2) * z,
+    (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2,
+    sp.Max(0, x + y) ** 2 + sp.tanh(x * z),
+    3 * y + 2,  # constants broadcast
+]
+
+
+def reference(expr, variables):
+    """Independent NumPy versions built from SymPy's own diff and hessian."""
+    value = sp.lambdify(variables, expr)
+    grad = sp.lambdify(variables, [expr.diff(v) for v in variables])
+    # the compiler's documented convention for kinks: DiracDelta (d/du Heaviside) is 0
+    hessian = sp.hessian(expr, variables).replace(sp.DiracDelta, lambda *a: 0)
+    hess = sp.lambdify(variables, hessian)
+
+    def stack(fn, points):
+        out = [np.broadcast_to(np.asarray(fn(*p), dtype=float), np.shape(fn(*p))) for p in points]
+        return np.array(out)
+
+    return (lambda p: stack(value, p), lambda p: stack(grad, p), lambda p: stack(hess, p))
+
+
+@pytest.mark.parametrize("expr", EXPRESSIONS)
+def test_value_gradient_hessian_match_sympy(expr):
+    f = Objective(expr)
+    c = f.compile()
+    points = rng.normal(size=(7, f.n))
+    value, grad, hess = reference(expr, f.variables)
+    np.testing.assert_allclose(c.value(points), value(points), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c.gradient(points), grad(points), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c.hessian(points), hess(points), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("expr", EXPRESSIONS)
+def test_gradient_matches_finite_differences_of_value(expr):
+    c = Objective(expr).compile()
+    point = rng.normal(size=c.n)
+    h = 1e-6
+    steps = h * np.eye(c.n)
+    numeric = (c.value(point + steps) - c.value(point - steps)) / (2 * h)
+    np.testing.assert_allclose(c.gradient(point), numeric, rtol=1e-6, atol=1e-6)
+    numeric_h = (c.gradient(point + steps) - c.gradient(point - steps)) / (2 * h)
+    np.testing.assert_allclose(c.hessian(point), numeric_h, rtol=1e-6, atol=1e-5)
+
+
+def chained_rosenbrock(n):
+    v = sp.symbols(f"x1:{n + 1}", real=True)
+    return sp.Add(*[100 * (v[i + 1] - v[i] ** 2) ** 2 + (1 - v[i]) ** 2 for i in range(n - 1)]), v
+
+
+def test_chained_rosenbrock_against_hand_written_numpy():
+    expr, v = chained_rosenbrock(40)
+    c = Objective(expr, v).compile()
+    p = rng.normal(size=(3, 5, 40))
+    head, tail = p[..., :-1], p[..., 1:]
+    value = np.sum(100 * (tail - head**2) ** 2 + (1 - head) ** 2, axis=-1)
+    grad = np.zeros_like(p)
+    grad[..., :-1] = -400 * head * (tail - head**2) - 2 * (1 - head)
+    grad[..., 1:] += 200 * (tail - head**2)
+    np.testing.assert_allclose(c.value(p), value, rtol=1e-13)
+    np.testing.assert_allclose(c.gradient(p), grad, rtol=1e-13, atol=1e-10)
+    # the Hessian is tridiagonal: d²/dx_i² = 1200 x_i² - 400 x_{i+1} + 2 (+200 for i > 0)
+    h = c.hessian(p[0, 0])
+    diagonal = np.zeros(40)
+    diagonal[:-1] = 1200 * p[0, 0, :-1] ** 2 - 400 * p[0, 0, 1:] + 2
+    diagonal[1:] += 200
+    np.testing.assert_allclose(np.diag(h), diagonal, rtol=1e-13)
+    np.testing.assert_allclose(np.diag(h, 1), -400 * p[0, 0, :-1], rtol=1e-13)
+    np.testing.assert_allclose(h, h.T)
+    assert np.count_nonzero(np.triu(h, 2)) == 0
+
+
+def test_irregular_index_sets():
+    # terms on every third index and a lone term: groups whose anchors are not a range
+    v = sp.symbols("x0:10", real=True)
+    expr = sp.Add(*[v[i] ** 2 * v[i + 1] for i in (0, 3, 4, 8)]) + sp.sin(v[9]) * v[2]
+    c = Objective(expr, v).compile()
+    value, grad, hess = reference(expr, v)
+    p = rng.normal(size=(4, 10))
+    np.testing.assert_allclose(c.value(p), value(p), rtol=1e-13)
+    np.testing.assert_allclose(c.gradient(p), grad(p), rtol=1e-13)
+    np.testing.assert_allclose(c.hessian(p), hess(p), rtol=1e-13)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    coefficients=st.lists(st.integers(-5, 5), min_size=6, max_size=6),
+    powers=st.lists(st.integers(0, 3), min_size=6, max_size=6),
+)
+def test_random_polynomials(coefficients, powers):
+    terms = [x, y, z, x * y, y * z, x * z]
+    expr = sum(c * t**p for c, t, p in zip(coefficients, terms, powers, strict=True))
+    if not expr.free_symbols:
+        return
+    variables = (x, y, z)
+    c = CompiledObjective(expr, variables)
+    value, grad, hess = reference(expr, variables)
+    p = rng.normal(size=(3, 3))
+    np.testing.assert_allclose(c.value(p), value(p), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c.gradient(p), grad(p), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c.hessian(p), hess(p), rtol=1e-12, atol=1e-12)
+
+
+def test_batch_shapes():
+    c = Objective("x**2 + 3*y").compile()
+    assert c.value([1.0, 2.0]).shape == ()
+    assert c.gradient(np.zeros((4, 5, 2))).shape == (4, 5, 2)
+    assert c.hessian(np.zeros((4, 2))).shape == (4, 2, 2)
+    np.testing.assert_array_equal(c.gradient(np.zeros((3, 2))), [[0, 3]] * 3)
+    np.testing.assert_array_equal(c.hessian([5.0, 5.0]), [[2, 0], [0, 0]])
+
+
+def test_compile_errors():
+    c = Objective("x**2 + 3*y").compile()
+    with pytest.raises(ShapeError, match=r"2 variables \(x, y\)"):
+        c.value(np.zeros(3))
+    with pytest.raises(ShapeError):
+        c.gradient(1.0)
+    with pytest.raises(SymoptError, match="a are not variables"):
+        Objective("a*x**2", "x").compile()
+
+
+def test_compile_is_cached():
+    f = Objective("x**2")
+    assert f.compile() is f.compile()

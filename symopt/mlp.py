@@ -1,0 +1,352 @@
+"""A small multilayer perceptron in NumPy: loss and hand-written backprop on a flat θ.
+
+The built-in model for loss landscapes (:mod:`symopt.landscape`).  All parameters live in
+one flat vector ``θ`` of length ``P``, laid out layer by layer as ``W1, b1, W2, b2, ...``
+with ``W`` of shape ``(out, in)`` (PyTorch's ``nn.Linear`` layout, so a row of ``W`` is a
+neuron's incoming weights: the "filter" of filter normalisation) and ``b`` of shape
+``(out,)``; :attr:`MLP.shapes` lists them.  The network::
+
+    h0 = x
+    h1 = act(W1 h0 + b1)
+    hl = act(Wl h(l-1) + bl)            plain layer, l = 2 .. L-1
+    hl = h(l-1) + act(Wl h(l-1) + bl)   residual block (skip=True, equal widths)
+    z  = WL h(L-1) + bL                 logits (cross-entropy) or outputs (mse)
+
+Losses are means over the samples, as in PyTorch: ``cross_entropy`` takes integer labels
+``y``, ``mse`` is ``mean((z - y)**2)`` over samples and outputs.
+
+``loss``, ``gradient`` and ``predict`` are batched over leading axes of ``θ``: a stack
+``(..., P)`` of parameter vectors is evaluated at once (in chunks that bound memory), which
+is what makes a 51×51 landscape grid cheap.
+
+>>> import numpy as np
+>>> net = MLP([2, 8, 8, 3], activation="tanh", skip=True, seed=0)
+>>> net.shapes
+[(8, 2), (8,), (8, 8), (8,), (3, 8), (3,)]
+>>> theta = net.init()
+>>> X, y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([0, 2])
+>>> net.loss(np.stack([theta, 2 * theta]), X, y).shape, net.gradient(theta, X, y).shape
+((2,), (123,))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import DataError, HyperparameterError, ShapeError
+
+__all__ = ["MLP", "MLPObjective", "load_digits"]
+
+# Keep the stored activations of one chunk of parameter vectors below about this size.
+_CHUNK_BYTES = 64 * 2**20
+
+_ACTIVATIONS = ("relu", "tanh")
+_LOSSES = ("cross_entropy", "mse")
+
+
+class MLP:
+    """A fully connected network with optional residual blocks, on a flat parameter vector.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Widths ``[inputs, hidden..., outputs]``, at least two entries.
+    activation : "relu" or "tanh"
+    skip : bool
+        Make every hidden-to-hidden layer of equal width a residual block
+        ``h ← h + act(W h + b)``.
+    loss : "cross_entropy" or "mse"
+    seed : int, optional
+        Default seed of :meth:`init`.
+
+    Examples
+    --------
+    >>> net = MLP([64, 16, 16, 16, 10], skip=True)
+    >>> net.size, net.residual
+    (1754, (False, True, True))
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str = "relu",
+        skip: bool = False,
+        loss: str = "cross_entropy",
+        seed: int | None = None,
+    ):
+        sizes = list(sizes) if not isinstance(sizes, str) else []
+        if len(sizes) < 2 or not all(
+            isinstance(k, int | np.integer) and not isinstance(k, bool) and k > 0 for k in sizes
+        ):
+            raise HyperparameterError("sizes", sizes, "a list of >= 2 positive ints")
+        if activation not in _ACTIVATIONS:
+            raise HyperparameterError("activation", activation, f"one of {_ACTIVATIONS}")
+        if loss not in _LOSSES:
+            raise HyperparameterError("loss", loss, f"one of {_LOSSES}")
+        self.sizes = [int(k) for k in sizes]
+        self.activation, self.skip, self.loss_name, self.seed = activation, bool(skip), loss, seed
+        # one flag per hidden layer: is it a residual block?
+        self.residual = tuple(
+            self.skip and i > 0 and self.sizes[i] == self.sizes[i + 1]
+            for i in range(len(self.sizes) - 2)
+        )
+        if self.skip and not any(self.residual):
+            raise HyperparameterError(
+                "skip", skip, "False, or sizes with two consecutive hidden layers of equal width"
+            )
+        self.shapes = [
+            shape
+            for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:], strict=True)
+            for shape in ((n_out, n_in), (n_out,))
+        ]
+        self.size = sum(math.prod(s) for s in self.shapes)
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.sizes}, activation={self.activation!r}, skip={self.skip}, "
+            f"loss={self.loss_name!r})"
+        )
+
+    # -- parameters -------------------------------------------------------------------
+
+    def init(self, seed: int | np.random.Generator | None = None) -> np.ndarray:
+        """Random parameters: ``W ~ N(0, gain / in)`` (He for relu, LeCun for tanh), ``b = 0``.
+
+        >>> net = MLP([3, 4, 2], seed=0)
+        >>> bool(np.all(net.init() == net.init())), net.init().shape
+        (True, (26,))
+        """
+        rng = np.random.default_rng(self.seed if seed is None else seed)
+        gain = 2.0 if self.activation == "relu" else 1.0
+        parts = []
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
+            parts += [rng.normal(0.0, math.sqrt(gain / n_in), n_out * n_in), np.zeros(n_out)]
+        return np.concatenate(parts)
+
+    def unflatten(self, theta: Any) -> list[np.ndarray]:
+        """The tensors of ``θ`` (shape ``(..., P)``) as views, each ``(..., *shape)``.
+
+        >>> [t.shape for t in MLP([3, 4, 2]).unflatten(np.zeros((5, 26)))]
+        [(5, 4, 3), (5, 4), (5, 2, 4), (5, 2)]
+        """
+        theta = self._theta(theta)
+        ends = np.cumsum([math.prod(s) for s in self.shapes])
+        return [
+            theta[..., e - math.prod(s) : e].reshape(*theta.shape[:-1], *s)
+            for s, e in zip(self.shapes, ends, strict=True)
+        ]
+
+    # -- evaluation -------------------------------------------------------------------
+
+    def loss(self, theta: Any, X: Any, y: Any) -> np.ndarray:
+        """The mean loss over the samples ``(X, y)``, shape ``θ.shape[:-1]``."""
+        X, y = self._data(X, y)
+        return self._chunked(theta, X, lambda t: (self._loss(t, X, y, grad=False)[0],))[0]
+
+    def value_and_gradient(self, theta: Any, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The loss and its gradient (by backprop), shapes ``(...)`` and ``(..., P)``."""
+        X, y = self._data(X, y)
+        value, grad = self._chunked(theta, X, lambda t: self._loss(t, X, y, grad=True))
+        return value, grad
+
+    def gradient(self, theta: Any, X: Any, y: Any) -> np.ndarray:
+        """The gradient of :meth:`loss` with respect to ``θ``, shape ``(..., P)``."""
+        return self.value_and_gradient(theta, X, y)[1]
+
+    def outputs(self, theta: Any, X: Any) -> np.ndarray:
+        """The network's outputs (logits), shape ``(..., N, outputs)``."""
+        X = self._inputs(X)
+        return self._chunked(theta, X, lambda t: (self._forward(t, X)[0],))[0]
+
+    def predict(self, theta: Any, X: Any) -> np.ndarray:
+        """Class labels ``(..., N)`` for cross-entropy, the outputs ``(..., N, out)`` for mse."""
+        z = self.outputs(theta, X)
+        return z.argmax(axis=-1) if self.loss_name == "cross_entropy" else z
+
+    def accuracy(self, theta: Any, X: Any, y: Any) -> np.ndarray:
+        """The fraction of correctly classified samples (cross-entropy), shape ``(...)``.
+
+        >>> net = MLP([2, 2], seed=0)
+        >>> theta = np.array([1.0, 0.0, 0.0, 1.0, 0.0, 0.0])   # W = identity: label = argmax x
+        >>> float(net.accuracy(theta, [[1.0, 0.0], [0.0, 1.0], [2.0, 3.0]], [0, 1, 0]))
+        0.6666666666666666
+        """
+        if self.loss_name != "cross_entropy":
+            raise HyperparameterError("loss", self.loss_name, '"cross_entropy" for accuracy')
+        X, y = self._data(X, y)
+        return np.mean(self.predict(theta, X) == y, axis=-1)
+
+    def objective(self, X: Any, y: Any) -> MLPObjective:
+        """This network's loss on fixed data, as an objective for runs and landscapes."""
+        return MLPObjective(self, X, y)
+
+    # -- the computation --------------------------------------------------------------
+
+    def _forward(self, theta: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, list, list]:
+        """Outputs ``z`` plus the inputs ``hs`` and activations ``acts`` of every layer."""
+        tensors = self.unflatten(theta)
+        weights, biases = tensors[0::2], tensors[1::2]
+        h, hs, acts = X, [], []
+        for W, b, residual in zip(weights[:-1], biases[:-1], self.residual, strict=True):
+            hs.append(h)
+            s = self._act(h @ np.swapaxes(W, -1, -2) + b[..., None, :])
+            acts.append(s)
+            h = h + s if residual else s
+        hs.append(h)
+        z = h @ np.swapaxes(weights[-1], -1, -2) + biases[-1][..., None, :]
+        return z, hs, acts
+
+    def _loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray, grad: bool) -> tuple:
+        """``(loss,)`` or ``(loss, gradient)`` for a stack ``(B, P)`` of parameters."""
+        z, hs, acts = self._forward(theta, X)
+        if self.loss_name == "cross_entropy":
+            shifted = z - z.max(axis=-1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+            picked = _labels(y, z.shape)
+            loss = -np.take_along_axis(log_p, picked, axis=-1).mean(axis=(-2, -1))
+            if not grad:
+                return (loss,)
+            dz = np.exp(log_p)  # softmax minus one-hot, over N
+            np.put_along_axis(dz, picked, np.take_along_axis(dz, picked, axis=-1) - 1.0, axis=-1)
+            dz /= len(X)
+        else:
+            r = z - (y[:, None] if y.ndim == 1 else y)
+            loss = np.mean(r * r, axis=(-2, -1))
+            if not grad:
+                return (loss,)
+            dz = r * (2.0 / r[0].size)
+        return loss, self._backward(theta, dz, hs, acts)
+
+    def _backward(self, theta: np.ndarray, dz: np.ndarray, hs: list, acts: list) -> np.ndarray:
+        """Backprop ``dL/dz`` through the network; the gradient as a flat ``(B, P)``."""
+        weights = self.unflatten(theta)[0::2]
+        layers = [(np.swapaxes(dz, -1, -2) @ hs[-1], dz.sum(axis=-2))]  # (dW, db), last first
+        g = dz @ weights[-1]  # dL/d(input of the output layer)
+        for i in range(len(acts) - 1, -1, -1):
+            delta = g * self._act_grad(acts[i])  # dL/d(pre-activation of hidden layer i)
+            layers.append((np.swapaxes(delta, -1, -2) @ hs[i], delta.sum(axis=-2)))
+            if i > 0:  # through W_i, and around it along the skip connection
+                g = delta @ weights[i] + g if self.residual[i] else delta @ weights[i]
+        flat = [t.reshape(len(theta), -1) for pair in reversed(layers) for t in pair]
+        return np.concatenate(flat, axis=-1)
+
+    def _act(self, a: np.ndarray) -> np.ndarray:
+        return np.maximum(a, 0.0) if self.activation == "relu" else np.tanh(a)
+
+    def _act_grad(self, s: np.ndarray) -> np.ndarray:
+        """The activation's derivative, from its output ``s``."""
+        return (s > 0).astype(float) if self.activation == "relu" else 1.0 - s * s
+
+    # -- input checks and chunking ----------------------------------------------------
+
+    def _chunked(self, theta: Any, X: np.ndarray, fn: Any) -> tuple[np.ndarray, ...]:
+        """Apply ``fn`` (a stack ``(B, P)`` -> tuple of ``(B, ...)`` arrays) to chunks of
+        ``θ`` (shape ``(..., P)``), bounding the memory of the stored activations."""
+        theta = self._theta(theta)
+        flat = theta.reshape(-1, self.size)
+        per_point = 16 * len(X) * sum(self.sizes[1:])  # bytes of activations per θ
+        chunk = max(1, _CHUNK_BYTES // per_point)
+        parts = [fn(flat[k : k + chunk]) for k in range(0, len(flat), chunk)]
+        return tuple(
+            np.concatenate(p).reshape(theta.shape[:-1] + p[0].shape[1:])
+            for p in zip(*parts, strict=True)
+        )
+
+    def _theta(self, theta: Any) -> np.ndarray:
+        theta = np.asarray(theta, dtype=float)
+        if theta.ndim == 0 or theta.shape[-1] != self.size:
+            raise ShapeError(
+                f"theta has shape {theta.shape}, but this MLP has {self.size} parameters: give "
+                f"shape ({self.size},) or (..., {self.size}) (e.g. from MLP.init())"
+            )
+        return theta
+
+    def _inputs(self, X: Any) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise DataError(
+                f"X has shape {X.shape}, expected (N, {self.sizes[0]}): one row per sample"
+            )
+        if not np.all(np.isfinite(X)):
+            raise DataError("X contains NaN or infinity: clean or drop those rows")
+        return X
+
+    def _data(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        X = self._inputs(X)
+        y = np.asarray(y)
+        out = self.sizes[-1]
+        if self.loss_name == "cross_entropy":
+            if y.shape != (len(X),) or not np.issubdtype(y.dtype, np.integer):
+                raise DataError(f"y must be {len(X)} integer class labels, got {y.shape} {y.dtype}")
+            if y.size and (y.min() < 0 or y.max() >= out):
+                raise DataError(f"labels must lie in 0..{out - 1} (the network has {out} outputs)")
+            return X, y.astype(int)
+        y = y.astype(float)
+        if y.shape not in ((len(X), out), (len(X),) if out == 1 else None):
+            raise DataError(f"y has shape {y.shape}, expected ({len(X)}, {out})")
+        if not np.all(np.isfinite(y)):
+            raise DataError("y contains NaN or infinity")
+        return X, y
+
+
+def _labels(y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Integer labels broadcast to index the class axis of ``(..., N, C)`` logits."""
+    return np.broadcast_to(y[:, None], (*shape[:-1], 1))
+
+
+class MLPObjective:
+    """An :class:`MLP` on fixed data ``(X, y)``: ``value``/``gradient`` of ``θ``, full batch
+    or on the samples ``idx`` (for mini-batch runs).
+
+    >>> import numpy as np
+    >>> f = MLP([2, 3, 2], seed=0).objective([[0.0, 1.0], [1.0, 1.0]], [0, 1])
+    >>> theta = f.net.init()
+    >>> bool(np.isclose(f.value(theta), f.batch_value(theta, [0, 1])))
+    True
+    """
+
+    def __init__(self, net: MLP, X: Any, y: Any):
+        self.net = net
+        self.X, self.y = net._data(X, y)
+        self.n = net.size
+        self.n_samples = len(self.X)
+
+    def __repr__(self) -> str:
+        return f"MLPObjective({self.net!r}, {self.n_samples} samples)"
+
+    def value(self, theta: Any) -> np.ndarray:
+        return self.net.loss(theta, self.X, self.y)
+
+    def gradient(self, theta: Any) -> np.ndarray:
+        return self.net.gradient(theta, self.X, self.y)
+
+    def value_and_gradient(self, theta: Any) -> tuple[np.ndarray, np.ndarray]:
+        return self.net.value_and_gradient(theta, self.X, self.y)
+
+    def batch_value(self, theta: Any, idx: Any) -> np.ndarray:
+        return self.net.loss(theta, self.X[idx], self.y[idx])
+
+    def batch_gradient(self, theta: Any, idx: Any) -> np.ndarray:
+        return self.net.gradient(theta, self.X[idx], self.y[idx])
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 8×8 handwritten digits (1797 samples, 10 classes), pixels scaled to
+    [0, 1]: ``X`` of shape (1797, 64), integer labels ``y`` of shape (1797,).
+
+    The data ships inside scikit-learn (no download); install it with
+    ``pip install symopt[examples]``.
+    """
+    try:
+        from sklearn.datasets import load_digits as sklearn_digits
+    except ImportError:
+        raise DataError(
+            "the digits data set ships with scikit-learn, which is not installed: "
+            "pip install 'symopt[examples]' (or scikit-learn)"
+        ) from None
+    X, y = sklearn_digits(return_X_y=True)
+    return X / 16.0, y.astype(int)

@@ -1,0 +1,377 @@
+"""Adaptive per-coordinate scalings: the Adagrad, Adadelta, RMSProp and Adam family.
+
+Each transform rescales the incoming updates ``g`` coordinate by coordinate and returns a
+direction ``d``; the named optimizers follow it with ``scale_by_lr`` (``x ← x - η d``).
+The arithmetic follows ``torch.optim`` (PyTorch 2.13), including where ``eps`` sits.
+Every update is a handful of whole-array NumPy operations; step counts are Python ints,
+so bias corrections are scalars unless a ``beta`` is a per-run array.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .base import CLOSED_UNIT, NONNEGATIVE, UNIT, Optimizer, as_params, check_batch, hyper
+from .base import per_run as _per_run
+
+__all__ = [
+    "ScaleByAdadeltaState",
+    "ScaleByAdamState",
+    "ScaleByAdamaxState",
+    "ScaleByNadamState",
+    "ScaleByRmsState",
+    "ScaleByRssState",
+    "scale_by_adadelta",
+    "scale_by_adam",
+    "scale_by_adamax",
+    "scale_by_nadam",
+    "scale_by_radam",
+    "scale_by_rms",
+    "scale_by_rss",
+]
+
+
+def _hypers(**named: tuple[Any, Any]) -> list[Any]:
+    """Validate ``name=(value, interval)`` pairs; return per-run values in order."""
+    return [_per_run(hyper(name, value, valid)) for name, (value, valid) in named.items()]
+
+
+def _checker(**named: Any):
+    def check(params):
+        params = as_params(params)
+        for name, value in named.items():
+            check_batch(name, value, params)
+        return params
+
+    return check
+
+
+def _ema(decay: Any, old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``decay · old + (1 - decay) · new`` as a fresh array."""
+    out = decay * old
+    out += (1.0 - decay) * new
+    return out
+
+
+def _ema_sq(decay: Any, old: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``decay · old + (1 - decay) · g²`` as a fresh array."""
+    out = decay * old
+    sq = (1.0 - decay) * g
+    sq *= g
+    out += sq
+    return out
+
+
+class ScaleByRssState(NamedTuple):
+    """Adagrad's running sum of squared gradients."""
+
+    sum_of_squares: np.ndarray
+
+
+def scale_by_rss(initial_accumulator_value: Any = 0.0, eps: Any = 1e-10) -> Optimizer:
+    """Adagrad's scaling: ``s ← s + g²``, ``d = g / (√s + ε)`` (eps outside the root).
+
+    Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online learning and
+    stochastic optimization", JMLR 12.
+
+    >>> import numpy as np
+    >>> t = scale_by_rss(eps=0.0)
+    >>> t.update(np.array([3.0, -0.5]), t.init(np.zeros(2)))[0]
+    array([ 1., -1.])
+    """
+    s0, eps = _hypers(
+        initial_accumulator_value=(initial_accumulator_value, NONNEGATIVE),
+        eps=(eps, NONNEGATIVE),
+    )
+    check = _checker(initial_accumulator_value=s0, eps=eps)
+
+    def init(params):
+        params = check(params)
+        return ScaleByRssState(np.broadcast_to(s0, params.shape).copy())
+
+    def update(g, state, params=None, **extra):
+        s = g * g
+        s += state.sum_of_squares
+        denom = np.sqrt(s)
+        denom += eps
+        return g / denom, ScaleByRssState(s)
+
+    return Optimizer(init, update)
+
+
+class ScaleByRmsState(NamedTuple):
+    """RMSProp's averages of ``g²`` and (centered only, else ``None``) of ``g``."""
+
+    nu: np.ndarray
+    mu: np.ndarray | None
+
+
+def scale_by_rms(decay: Any = 0.99, eps: Any = 1e-8, centered: bool = False) -> Optimizer:
+    """RMSProp's scaling: ``v ← α v + (1-α) g²``, ``d = g / (√v + ε)`` (eps outside).
+
+    ``centered`` also averages ``m ← α m + (1-α) g`` and uses ``√(v - m²) + ε`` (the
+    variance instead of the second moment; clipped at 0 against round-off).
+    Tieleman & Hinton (2012), "Lecture 6.5 - RMSProp", COURSERA: Neural Networks for
+    Machine Learning; Graves (2013) for the centered form.
+
+    >>> import numpy as np
+    >>> t = scale_by_rms(decay=0.75, eps=0.0)
+    >>> t.update(np.array([2.0]), t.init(np.zeros(1)))[0]  # 2 / sqrt(0.25 * 4)
+    array([2.])
+    """
+    alpha, eps = _hypers(decay=(decay, CLOSED_UNIT), eps=(eps, NONNEGATIVE))
+    check = _checker(decay=alpha, eps=eps)
+
+    def init(params):
+        params = check(params)
+        return ScaleByRmsState(np.zeros_like(params), np.zeros_like(params) if centered else None)
+
+    def update(g, state, params=None, **extra):
+        nu = _ema_sq(alpha, state.nu, g)
+        if centered:
+            mu = state.mu + (1.0 - alpha) * (g - state.mu)  # PyTorch's lerp
+            denom = nu - mu * mu
+            np.maximum(denom, 0.0, out=denom)
+            np.sqrt(denom, out=denom)
+        else:
+            mu, denom = None, np.sqrt(nu)
+        denom += eps
+        return g / denom, ScaleByRmsState(nu, mu)
+
+    return Optimizer(init, update)
+
+
+class ScaleByAdadeltaState(NamedTuple):
+    """Adadelta's averages of squared gradients and of squared steps."""
+
+    square_avg: np.ndarray
+    acc_delta: np.ndarray
+
+
+def scale_by_adadelta(rho: Any = 0.9, eps: Any = 1e-6) -> Optimizer:
+    """Adadelta's scaling (eps inside both roots, as in PyTorch and the paper).
+
+    ``v ← ρ v + (1-ρ) g²``, ``d = √(a + ε) / √(v + ε) · g``, ``a ← ρ a + (1-ρ) d²``.
+    Zeiler (2012), "ADADELTA: an adaptive learning rate method", arXiv:1212.5701.
+
+    >>> import numpy as np
+    >>> t = scale_by_adadelta(rho=0.0, eps=1.0)
+    >>> t.update(np.array([0.0, 3.0]), t.init(np.zeros(2)))[0]  # 1/sqrt(1 + g²) · g
+    array([0.   , 0.949])
+    """
+    rho, eps = _hypers(rho=(rho, CLOSED_UNIT), eps=(eps, NONNEGATIVE))
+    check = _checker(rho=rho, eps=eps)
+
+    def init(params):
+        params = check(params)
+        return ScaleByAdadeltaState(np.zeros_like(params), np.zeros_like(params))
+
+    def update(g, state, params=None, **extra):
+        v = _ema_sq(rho, state.square_avg, g)
+        std = v + eps
+        np.sqrt(std, out=std)
+        d = state.acc_delta + eps
+        np.sqrt(d, out=d)
+        d /= std
+        d *= g
+        return d, ScaleByAdadeltaState(v, _ema_sq(rho, state.acc_delta, d))
+
+    return Optimizer(init, update)
+
+
+class ScaleByAdamState(NamedTuple):
+    """Adam's step count, first and second moments, and (amsgrad) the running max of ``v``."""
+
+    count: int
+    mu: np.ndarray
+    nu: np.ndarray
+    nu_max: np.ndarray | None
+
+
+def scale_by_adam(
+    b1: Any = 0.9,
+    b2: Any = 0.999,
+    eps: Any = 1e-8,
+    *,
+    bias_correction: bool = True,
+    amsgrad: bool = False,
+) -> Optimizer:
+    """Adam's scaling: ``d = m̂ / (√v̂ + ε)`` from moving averages of ``g`` and ``g²``.
+
+    ``m ← β₁ m + (1-β₁) g``, ``v ← β₂ v + (1-β₂) g²`` and, at step ``t = 1, 2, ...``,
+    ``d = (m / (1-β₁ᵗ)) / (√v / √(1-β₂ᵗ) + ε)`` (eps outside the root, after the
+    correction, as in PyTorch).  ``bias_correction=False`` gives ``d = m / (√v + ε)``.
+    ``amsgrad`` keeps ``v_max ← max(v_max, v)`` of the raw (uncorrected) ``v`` and uses it
+    in place of ``v`` (PyTorch's variant; Reddi et al. 2018 take the max of ``v̂``).
+    Kingma & Ba (2015), "Adam: a method for stochastic optimization", ICLR.
+
+    >>> import numpy as np
+    >>> t = scale_by_adam()
+    >>> d, state = t.update(np.array([0.1, -4.0]), t.init(np.zeros(2)))
+    >>> d.round(6)  # the first step is sign(g), up to eps
+    array([ 1., -1.])
+    """
+    b1, b2, eps = _hypers(b1=(b1, UNIT), b2=(b2, UNIT), eps=(eps, NONNEGATIVE))
+    check = _checker(b1=b1, b2=b2, eps=eps)
+
+    def init(params):
+        params = check(params)
+        zeros = np.zeros_like(params)
+        return ScaleByAdamState(0, zeros, zeros, zeros if amsgrad else None)
+
+    def update(g, state, params=None, **extra):
+        t = state.count + 1
+        m = _ema(b1, state.mu, g)
+        v = _ema_sq(b2, state.nu, g)
+        v_max = np.maximum(state.nu_max, v) if amsgrad else None
+        denom = np.sqrt(v_max if amsgrad else v)
+        if bias_correction:
+            # m̂ / (√v / c₂ + ε) = (c₂ / (1-β₁ᵗ)) · m / (√v + ε c₂), with c₂ = √(1-β₂ᵗ)
+            c2 = np.sqrt(1.0 - b2**t)
+            denom += eps * c2
+            d = m / denom
+            d *= c2 / (1.0 - b1**t)
+        else:
+            denom += eps
+            d = m / denom
+        return d, ScaleByAdamState(t, m, v, v_max)
+
+    return Optimizer(init, update)
+
+
+class ScaleByAdamaxState(NamedTuple):
+    """AdaMax's step count, first moment and exponentially weighted infinity norm."""
+
+    count: int
+    mu: np.ndarray
+    u: np.ndarray
+
+
+def scale_by_adamax(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimizer:
+    """AdaMax's scaling: Adam with the infinity norm, ``d = m / ((1-β₁ᵗ) u)``.
+
+    ``m ← β₁ m + (1-β₁) g``, ``u ← max(β₂ u, |g| + ε)`` (PyTorch adds eps inside the max).
+    Kingma & Ba (2015), "Adam: a method for stochastic optimization", ICLR, section 7.1.
+
+    >>> import numpy as np
+    >>> t = scale_by_adamax(eps=0.0)
+    >>> t.update(np.array([0.5, -2.0]), t.init(np.zeros(2)))[0]
+    array([ 1., -1.])
+    """
+    b1, b2, eps = _hypers(b1=(b1, UNIT), b2=(b2, UNIT), eps=(eps, NONNEGATIVE))
+    check = _checker(b1=b1, b2=b2, eps=eps)
+
+    def init(params):
+        params = check(params)
+        return ScaleByAdamaxState(0, np.zeros_like(params), np.zeros_like(params))
+
+    def update(g, state, params=None, **extra):
+        t = state.count + 1
+        m = _ema(b1, state.mu, g)
+        a = np.abs(g)
+        a += eps
+        u = np.maximum(b2 * state.u, a, out=a)
+        d = m / u
+        d *= 1.0 / (1.0 - b1**t)
+        return d, ScaleByAdamaxState(t, m, u)
+
+    return Optimizer(init, update)
+
+
+class ScaleByNadamState(NamedTuple):
+    """NAdam's step count, moments and product of momentum coefficients ``Π μ_i``."""
+
+    count: int
+    mu: np.ndarray
+    nu: np.ndarray
+    mu_product: Any
+
+
+def scale_by_nadam(
+    b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8, momentum_decay: Any = 4e-3
+) -> Optimizer:
+    """NAdam's scaling: Adam with Nesterov momentum and a momentum schedule (PyTorch's form).
+
+    At step ``t``: ``μ_t = β₁ (1 - ½·0.96^(t ψ))`` with ``ψ = momentum_decay``,
+    ``Π_t = Π_{t-1} μ_t``, the moments ``m, v`` as in Adam, and
+    ``d = [(1-μ_t)/(1-Π_t) · g + μ_{t+1}/(1-Π_t μ_{t+1}) · m] / (√(v / (1-β₂ᵗ)) + ε)``.
+    Dozat (2016), "Incorporating Nesterov momentum into Adam", ICLR workshop.
+
+    >>> import numpy as np
+    >>> t = scale_by_nadam()
+    >>> t.update(np.array([0.1, -4.0]), t.init(np.zeros(2)))[0].round(6)
+    array([ 1., -1.])
+    """
+    b1, b2, eps, psi = _hypers(
+        b1=(b1, UNIT),
+        b2=(b2, UNIT),
+        eps=(eps, NONNEGATIVE),
+        momentum_decay=(momentum_decay, NONNEGATIVE),
+    )
+    check = _checker(b1=b1, b2=b2, eps=eps, momentum_decay=psi)
+
+    def init(params):
+        params = check(params)
+        return ScaleByNadamState(0, np.zeros_like(params), np.zeros_like(params), 1.0)
+
+    def update(g, state, params=None, **extra):
+        t = state.count + 1
+        mu_t = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        product = state.mu_product * mu_t
+        m = _ema(b1, state.mu, g)
+        v = _ema_sq(b2, state.nu, g)
+        denom = v / (1.0 - b2**t)
+        np.sqrt(denom, out=denom)
+        denom += eps
+        d = ((1.0 - mu_t) / (1.0 - product)) * g
+        d += (mu_next / (1.0 - product * mu_next)) * m
+        d /= denom
+        return d, ScaleByNadamState(t, m, v, product)
+
+    return Optimizer(init, update)
+
+
+def scale_by_radam(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimizer:
+    """RAdam's scaling: Adam with the variance of its adaptive rate rectified.
+
+    With ``ρ∞ = 2/(1-β₂) - 1`` and ``ρ_t = ρ∞ - 2t β₂ᵗ/(1-β₂ᵗ)``: if ``ρ_t > 5``,
+    ``d = m̂ · r_t · √(1-β₂ᵗ) / (√v + ε)`` with
+    ``r_t = √((ρ_t-4)(ρ_t-2)ρ∞ / ((ρ∞-4)(ρ∞-2)ρ_t))``; otherwise ``d = m̂`` (momentum SGD).
+    ``m̂ = m / (1-β₁ᵗ)``; eps is added to ``√v`` before the correction (PyTorch).
+    Liu et al. (2020), "On the variance of the adaptive learning rate and beyond", ICLR.
+
+    >>> import numpy as np
+    >>> t = scale_by_radam()
+    >>> t.update(np.array([0.1, -4.0]), t.init(np.zeros(2)))[0]  # ρ_1 = 1: d = m̂ = g
+    array([ 0.1, -4. ])
+    """
+    b1, b2, eps = _hypers(b1=(b1, UNIT), b2=(b2, UNIT), eps=(eps, NONNEGATIVE))
+    check = _checker(b1=b1, b2=b2, eps=eps)
+    rho_inf = 2.0 / (1.0 - b2) - 1.0
+
+    def init(params):
+        params = check(params)
+        return ScaleByAdamState(0, np.zeros_like(params), np.zeros_like(params), None)
+
+    def update(g, state, params=None, **extra):
+        t = state.count + 1
+        m = _ema(b1, state.mu, g)
+        v = _ema_sq(b2, state.nu, g)
+        c1, c2 = 1.0 - b1**t, 1.0 - b2**t
+        rho_t = rho_inf - 2.0 * t * b2**t / c2
+        rectified = rho_t > 5.0
+        if not np.any(rectified):
+            return m / c1, ScaleByAdamState(t, m, v, None)
+        # off the rectified runs ρ may be ≤ 4: evaluate r there on a harmless stand-in
+        rho, inf = np.where(rectified, rho_t, 6.0), np.where(rectified, rho_inf, 6.0)
+        r = np.sqrt((rho - 4.0) * (rho - 2.0) * inf / ((inf - 4.0) * (inf - 2.0) * rho))
+        denom = np.sqrt(v)
+        denom += eps
+        scale = np.where(rectified, r * np.sqrt(c2) / denom, 1.0)
+        scale *= 1.0 / c1
+        return m * scale, ScaleByAdamState(t, m, v, None)
+
+    return Optimizer(init, update)

@@ -1,0 +1,165 @@
+"""Curvature-aware transformations: a fixed or point-dependent preconditioner, and Newton.
+
+These are the per-coordinate exception to per-run broadcasting: a preconditioner is a
+diagonal ``(n,)``, a matrix ``(n, n)`` or a batch of matrices ``(..., n, n)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import HyperparameterError, ShapeError
+from .base import NONNEGATIVE, Optimizer, ShapeOf, as_params, check_batch, hyper
+from .transforms import EmptyState
+
+__all__ = ["scale_by_newton", "scale_by_preconditioner"]
+
+# H + damping·I with a 2-norm condition number above this counts as singular
+MAX_CONDITION = 1e14
+
+
+def _constant_preconditioner(M: Any) -> np.ndarray:
+    try:
+        M = np.asarray(M, dtype=np.float64)
+    except (TypeError, ValueError):
+        valid = "a diagonal (n,), a matrix (n, n) or (..., n, n)"
+        raise HyperparameterError("M", M, valid) from None
+    if M.ndim == 0 or (M.ndim >= 2 and M.shape[-1] != M.shape[-2]):
+        raise HyperparameterError(
+            "M", ShapeOf(M.shape), "a diagonal (n,) or a square matrix (n, n) / (..., n, n)"
+        )
+    if not np.isfinite(M).all():
+        raise HyperparameterError("M", M, "finite entries")
+    return M
+
+
+def _matrix_kind(M: np.ndarray, x: np.ndarray) -> str:
+    """``"diagonal"`` or ``"matrix"`` for a preconditioner ``M`` applied at points ``x``."""
+    n, batch = x.shape[-1], x.shape[:-1]
+    if M.shape == (*x.shape, n):
+        return "matrix"
+    if (M.ndim == 1 and M.shape[0] == n) or M.shape == x.shape:
+        return "diagonal"
+    if M.ndim >= 2 and M.shape[-2:] == (n, n):
+        try:
+            if np.broadcast_shapes(M.shape[:-2], batch) == batch:
+                return "matrix"
+        except ValueError:
+            pass
+    raise HyperparameterError(
+        "M",
+        ShapeOf(M.shape),
+        f"a diagonal of shape ({n},) or {x.shape}, or a matrix of shape ({n}, {n}) or "
+        f"{(*x.shape, n)} for parameters of shape {x.shape}",
+    )
+
+
+def _apply(M: np.ndarray, kind: str, g: np.ndarray) -> np.ndarray:
+    return M * g if kind == "diagonal" else (M @ g[..., None])[..., 0]
+
+
+def scale_by_preconditioner(M: Any) -> Optimizer:
+    """Multiply updates by a preconditioner: ``u ← M u`` (before ``scale_by_lr``).
+
+    Parameters
+    ----------
+    M : array or callable
+        A diagonal ``(n,)`` (per coordinate: ``M ⊙ u``), a matrix ``(n, n)`` or a batch
+        ``(..., n, n)`` broadcasting against the runs, or a callable ``x -> M(x)``
+        returning a diagonal of shape ``x.shape`` or ``(n,)``, or matrices of shape
+        ``x.shape + (n,)`` or ``(n, n)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = scale_by_preconditioner([1.0, 0.5])
+    >>> x = np.zeros(2)
+    >>> t.update(np.array([2.0, 2.0]), t.init(x), x)[0]
+    array([2., 1.])
+    """
+    point_dependent = callable(M)
+    M = M if point_dependent else _constant_preconditioner(M)
+
+    def init(params):
+        params = as_params(params)
+        if not point_dependent:
+            _matrix_kind(M, params)
+        return EmptyState()
+
+    def update(updates, state, params=None, **extra):
+        if not point_dependent:
+            return _apply(M, _matrix_kind(M, updates), updates), state
+        if params is None:
+            raise TypeError("a callable preconditioner needs params: update(grads, state, params)")
+        Mx = np.asarray(M(params), dtype=np.float64)
+        return _apply(Mx, _matrix_kind(Mx, np.asarray(params)), updates), state
+
+    return Optimizer(init, update)
+
+
+def _singular(damping: float, H: np.ndarray, x: Any, where: tuple[int, ...]) -> Exception:
+    """The error for a singular ``H + damping·I`` at run ``where``, with a damping to try."""
+    lam = np.linalg.eigvalsh(0.5 * (H + H.T))
+    d = damping
+    shift = max(0.0, -lam[0])  # any damping above this makes H + damping·I positive definite
+    suggest = shift + max(1e-3, 1e-3 * float(np.abs(lam).max()), 0.1 * shift)
+    at = "" if x is None else f" at x={np.round(x, 6).tolist()}"
+    run = f" in run {where}" if where else ""
+    return HyperparameterError(
+        "damping",
+        d,
+        f"a value that makes H + damping·I invertible: the Hessian{run}{at} has eigenvalues "
+        f"{np.round(lam, 6).tolist()}, so H + {d:g}·I is singular; try damping={suggest:.2g} "
+        f"(Levenberg-Marquardt: any damping > {shift:.3g} makes the step a descent step)",
+    )
+
+
+def scale_by_newton(damping: Any = 0.0) -> Optimizer:
+    """Solve with the (damped) Hessian: ``u ← (H + damping·I)⁻¹ u``; needs ``hessian``.
+
+    ``update(grads, state, params, hessian=H)`` with ``H`` of shape ``(..., n, n)``.  A
+    singular or numerically singular (condition number above 1e14) ``H + damping·I``
+    raises :class:`~symopt.errors.HyperparameterError` naming ``damping`` with a value to
+    try; runs whose Hessian is not finite (diverged) get a NaN step.
+
+    >>> import numpy as np
+    >>> t = scale_by_newton()
+    >>> H = np.array([[2.0, 0.0], [0.0, 4.0]])
+    >>> t.update(np.array([2.0, 2.0]), t.init(np.zeros(2)), hessian=H)[0]
+    array([1. , 0.5])
+    """
+    lam = hyper("damping", damping, NONNEGATIVE)
+    lam_ = lam[..., None, None] if isinstance(lam, np.ndarray) else lam
+
+    def init(params):
+        params = as_params(params)
+        check_batch("damping", lam[..., None] if isinstance(lam, np.ndarray) else lam, params)
+        return EmptyState()
+
+    def update(updates, state, params=None, *, hessian=None, **extra):
+        if hessian is None:
+            raise TypeError("newton needs the Hessian: update(grads, state, params, hessian=H)")
+        g = np.asarray(updates, dtype=np.float64)
+        n = g.shape[-1]
+        H = np.asarray(hessian, dtype=np.float64)
+        if H.shape[-2:] != (n, n):
+            raise ShapeError(f"hessian must have shape (..., {n}, {n}), got {H.shape}")
+        A = H + lam_ * np.eye(n)
+        finite = np.isfinite(A).all(axis=(-2, -1))
+        A = np.where(finite[..., None, None], A, np.eye(n))
+        bad = ~(np.linalg.cond(A) <= MAX_CONDITION)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
+            batch = bad.shape
+            raise _singular(
+                float(np.broadcast_to(lam, batch)[where]),
+                np.broadcast_to(H, (*batch, n, n))[where],
+                None if params is None else np.broadcast_to(params, (*batch, n))[where],
+                where,
+            )
+        step = np.linalg.solve(A, g[..., None])[..., 0]
+        return np.where(finite[..., None], step, np.nan), state
+
+    return Optimizer(init, update, ("hessian",))

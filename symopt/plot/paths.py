@@ -1,0 +1,498 @@
+"""Pictures of runs: paths on contours, value curves, sweep heat maps, GIF animations.
+
+Every function takes the results of :func:`symopt.minimize` / :func:`symopt.sweep`.
+Several runs are given as a dict ``label -> Trajectory`` (or a list, or one
+Trajectory); a batched trajectory draws each of its runs (up to ``max_runs``) in the
+same colour.  ``objective`` is a :class:`symopt.Objective`, anything with ``value(x)``,
+or a :class:`symopt.problems.Problem` (whose plot box and minima are then used).
+
+The view of a path plot follows the paths but is robust: it spans the starts, the
+objective's box if it has one, and the central 98 % of the points of the runs that did
+not diverge, so a diverging run cannot squash the picture; where a path leaves the view
+it is marked with a cross.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError, SymoptError
+
+__all__ = ["animate_trajectories", "plot_sweep", "plot_trajectories", "plot_values"]
+
+TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE = 15, 13, 11
+
+
+# -- inputs -------------------------------------------------------------------------
+
+
+def _labelled(trajectories: Any) -> dict[str, Any]:
+    """Normalise one trajectory, a list or a dict into ``label -> Trajectory``."""
+    if hasattr(trajectories, "x") and hasattr(trajectories, "status"):
+        return {"run": trajectories}
+    if isinstance(trajectories, Mapping):
+        return {str(k): v for k, v in trajectories.items()}
+    if isinstance(trajectories, Sequence) and not isinstance(trajectories, str):
+        return {f"run {i}": t for i, t in enumerate(trajectories)}
+    raise SymoptError(
+        "trajectories must be a Trajectory, a list of them or a dict label -> Trajectory"
+    )
+
+
+def _runs(traj: Any, max_runs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Paths ``(runs, rows, n)``, steps ``(rows,)`` and status ``(runs,)``, at most
+    ``max_runs`` runs."""
+    x = np.asarray(traj.x, dtype=float)
+    paths = np.moveaxis(x.reshape(x.shape[0], -1, x.shape[-1]), 1, 0)[:max_runs]
+    status = np.ravel(traj.status)[:max_runs]
+    return paths, np.asarray(traj.steps), status
+
+
+def _surface(objective: Any) -> tuple[Any, Any, list[np.ndarray]]:
+    """The value function, the problem's plot box (or None) and its minima."""
+    bounds, minima = None, []
+    if hasattr(objective, "objective") and hasattr(objective, "minima"):  # a Problem
+        bounds, minima = getattr(objective, "bounds", None), list(objective.minima)
+        objective = objective.objective
+    compiled = objective.compile() if callable(getattr(objective, "compile", None)) else objective
+    if not callable(getattr(compiled, "value", None)):
+        raise SymoptError("objective must be an Objective, a Problem or have value(x)")
+    n = getattr(compiled, "n", None)
+    if n is not None and n != 2:
+        raise ShapeError(f"path plots need an objective of 2 variables, this one has {n}")
+    return compiled.value, bounds, [np.asarray(m, dtype=float) for m in minima]
+
+
+def _view_box(labelled: dict[str, Any], hint: Any, max_runs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper corner of a view that follows the paths, robust to divergence:
+    it spans the starts, the hint box and the runs that did not diverge."""
+    core = []
+    for traj in labelled.values():
+        paths, _, status = _runs(traj, max_runs)
+        core.extend([paths[:, 0], paths[status != "diverged"].reshape(-1, 2)])
+    points = np.concatenate(core)
+    points = points[np.all(np.isfinite(points), axis=1)]
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    if hint is not None:
+        box = np.asarray(hint, dtype=float)
+        lo, hi = np.minimum(lo, box[:, 0]), np.maximum(hi, box[:, 1])
+    pad = np.maximum(0.06 * (hi - lo), 1e-3 * (1 + np.abs(hi)))
+    return lo - pad, hi + pad
+
+
+# -- contours -----------------------------------------------------------------------
+
+
+def _levels(z: np.ndarray, levels: Any) -> Any:
+    """Contour levels; ``"auto"``: log-spaced above the minimum when the values span
+    several decades (Rosenbrock), else evenly spaced."""
+    if not isinstance(levels, str):
+        return levels
+    finite = z[np.isfinite(z)]
+    zmin, zmax = float(finite.min()), float(finite.max())
+    span = finite - zmin
+    median = float(np.median(span))
+    if median > 0 and zmax - zmin > 8 * median:
+        low = max(float(np.quantile(span, 0.002)), median * 1e-3)
+        return zmin + np.geomspace(low, zmax - zmin, 20)
+    return np.linspace(zmin, zmax, 20)
+
+
+def _draw_surface(ax: Any, value: Any, lo: np.ndarray, hi: np.ndarray, levels: Any) -> None:
+    xs, ys = np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1)
+    with np.errstate(all="ignore"):
+        z = np.asarray(value(grid), dtype=float)
+    lv = _levels(z, levels)
+    ax.contourf(xs, ys, z, levels=lv, cmap="Greys", alpha=0.45, extend="both")
+    ax.contour(xs, ys, z, levels=lv, colors="0.35", linewidths=0.5, alpha=0.7)
+
+
+def _clip_path(path: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The path up to where it leaves the box for good (ending on the box edge), and
+    whether it left.  Excursions it comes back from are kept (the axes clip them)."""
+    inside = np.all((path >= lo) & (path <= hi), axis=1)
+    if inside[-1] or not inside.any():
+        return path, False
+    k = len(inside) - 1 - int(np.argmax(inside[::-1]))  # the last point inside
+    a, b = path[k], path[k + 1]
+    if not np.all(np.isfinite(b)):
+        return path[: k + 1], True
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = b - a
+        s = np.where(d > 0, (hi - a) / d, np.where(d < 0, (lo - a) / d, np.inf))
+    return np.vstack([path[: k + 1], a + float(np.min(s)) * d]), True
+
+
+def _finish_axes(ax: Any, lo: np.ndarray, hi: np.ndarray, title: str | None) -> None:
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ratio = (hi[1] - lo[1]) / (hi[0] - lo[0])
+    if 1 / 3 <= ratio <= 3:
+        ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$", fontsize=LABEL_SIZE)
+    ax.set_ylabel("$x_2$", fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=LABEL_SIZE - 2)
+    if title:
+        ax.set_title(title, fontsize=TITLE_SIZE)
+
+
+def _axes(ax: Any, size: tuple[float, float] = (9, 6)) -> tuple[Any, Any]:
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+        return fig, ax
+    return ax.figure, ax
+
+
+def _colors(k: int) -> list[Any]:
+    import matplotlib.pyplot as plt
+
+    cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+    return [cycle[i % len(cycle)] for i in range(k)]
+
+
+# -- public -------------------------------------------------------------------------
+
+
+def plot_trajectories(
+    objective: Any,
+    trajectories: Any,
+    ax: Any = None,
+    bounds: Any = None,
+    levels: Any = "auto",
+    title: str | None = None,
+    max_runs: int = 20,
+) -> Any:
+    """Paths of one or several optimizers on the contours of a 2-D objective.
+
+    Parameters
+    ----------
+    objective : Objective, Problem or object with ``value(x)``
+        The 2-D objective drawn as filled contours.
+    trajectories : Trajectory, list or dict label -> Trajectory
+        The runs; each label gets one colour and a legend entry.
+    ax : matplotlib Axes, optional
+    bounds : ((xmin, xmax), (ymin, ymax)), optional
+        The view; by default it follows the paths (robust to diverging runs).
+    levels : "auto", int or sequence
+        Contour levels (``"auto"``: log-spaced when values span decades).
+    title : str, optional
+    max_runs : int
+        At most this many runs of a batched trajectory are drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np, symopt
+    >>> from symopt.optim import gd
+    >>> f = symopt.Objective("x**2 + 5*y**2")
+    >>> runs = {"gd 0.05": symopt.minimize(f, gd(lr=0.05), [2.0, 1.0], steps=40)}
+    >>> fig = plot_trajectories(f, runs, title="GD")
+    >>> fig.axes[0].get_title()
+    'GD'
+    """
+    from matplotlib.lines import Line2D
+
+    value, hint, minima = _surface(objective)
+    labelled = _labelled(trajectories)
+    if bounds is not None:
+        box = np.asarray(bounds, dtype=float)
+        lo, hi = box[:, 0], box[:, 1]
+    else:
+        lo, hi = _view_box(labelled, hint, max_runs)
+    fig, ax = _axes(ax)
+    _draw_surface(ax, value, lo, hi, levels)
+    handles = []
+    left_view = False
+    for color, (label, traj) in zip(_colors(len(labelled)), labelled.items(), strict=True):
+        paths, _, _ = _runs(traj, max_runs)
+        alpha = 1.0 if len(paths) == 1 else max(0.35, 1.0 / np.sqrt(len(paths)))
+        for path in paths:
+            shown, left = _clip_path(path, lo, hi)
+            left_view |= left
+            ax.plot(shown[:, 0], shown[:, 1], "-", color=color, lw=2, alpha=alpha, zorder=3)
+            ax.plot(*path[0], "o", color=color, ms=8, mec="k", zorder=4)
+            end = ("X", 12) if left else ("*", 15)
+            ax.plot(*shown[-1], end[0], color=color, ms=end[1], mec="k", zorder=5, clip_on=False)
+        handles.append(Line2D([], [], color=color, lw=2.5, label=label))
+    for m in minima:
+        ax.plot(*m, "P", color="white", mec="k", ms=11, zorder=2)
+    marker = {"ls": "", "color": "0.6", "mec": "k"}
+    handles.append(Line2D([], [], marker="o", ms=8, label="start", **marker))
+    handles.append(Line2D([], [], marker="*", ms=14, label="end", **marker))
+    if left_view:
+        handles.append(Line2D([], [], marker="X", ms=11, label="leaves the view", **marker))
+    if minima:
+        handles.append(
+            Line2D([], [], marker="P", ms=10, label="minimum", ls="", color="white", mec="k")
+        )
+    ax.legend(
+        handles=handles,
+        fontsize=LEGEND_SIZE,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1),
+        borderaxespad=0,
+    )
+    _finish_axes(ax, lo, hi, title)
+    return fig
+
+
+def plot_values(
+    trajectories: Any,
+    ax: Any = None,
+    what: str = "value",
+    minimum: float | None = None,
+    title: str | None = None,
+    max_runs: int = 20,
+) -> Any:
+    """The objective value (or gradient norm) against the step, on a log scale.
+
+    Parameters
+    ----------
+    trajectories : Trajectory, list or dict label -> Trajectory
+    ax : matplotlib Axes, optional
+    what : "value" or "grad_norm"
+    minimum : float, optional
+        Plot ``f(x_t) - minimum`` (the gap, positive on a log scale).  When it is not
+        given and some values are <= 0, a symmetric-log scale is used.
+    title : str, optional
+    max_runs : int
+        At most this many runs per batched trajectory are drawn; larger batches are
+        drawn as their median with a 10-90 % band.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import symopt
+    >>> from symopt.optim import gd
+    >>> f = symopt.Objective("x**2 + 5*y**2")
+    >>> fig = plot_values(symopt.minimize(f, gd(lr=0.05), [2.0, 1.0], steps=40))
+    >>> fig.axes[0].get_yscale()
+    'log'
+    """
+    if what not in ("value", "grad_norm"):
+        raise SymoptError(f'what={what!r}: expected "value" or "grad_norm"')
+    labelled = _labelled(trajectories)
+    fig, ax = _axes(ax, (7.5, 5))
+    lowest = np.inf
+    for color, (label, traj) in zip(_colors(len(labelled)), labelled.items(), strict=True):
+        y = np.asarray(traj.values if what == "value" else traj.grad_norms, dtype=float)
+        if what == "value" and minimum is not None:
+            y = y - minimum
+        y = y.reshape(len(y), -1)
+        lowest = min(lowest, float(np.nanmin(y)) if y.size else np.inf)
+        steps = np.asarray(traj.steps)
+        if y.shape[1] <= max_runs:
+            for k in range(y.shape[1]):
+                ax.plot(
+                    steps,
+                    y[:, k],
+                    color=color,
+                    lw=2,
+                    label=label if k == 0 else None,
+                    alpha=1.0 if y.shape[1] == 1 else 0.6,
+                )
+        else:
+            q10, q50, q90 = np.nanquantile(y, [0.1, 0.5, 0.9], axis=1)
+            ax.fill_between(steps, q10, q90, color=color, alpha=0.25)
+            ax.plot(steps, q50, color=color, lw=2, label=f"{label} (median, 10-90 %)")
+    if lowest > 0 or what == "grad_norm":
+        ax.set_yscale("log", nonpositive="mask")
+    else:
+        ax.set_yscale("symlog", linthresh=1e-3)
+    ylabel = {"value": r"$f(x_t)$", "grad_norm": r"$\|\nabla f(x_t)\|$"}[what]
+    if what == "value" and minimum is not None:
+        ylabel = r"$f(x_t) - f^*$"
+    ax.set_xlabel("step $t$", fontsize=LABEL_SIZE)
+    ax.set_ylabel(ylabel, fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=LABEL_SIZE - 2)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=LEGEND_SIZE)
+    if title:
+        ax.set_title(title, fontsize=TITLE_SIZE)
+    return fig
+
+
+def _edges(values: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Cell edges around grid values (geometric for a log grid) and whether it is log."""
+    v = np.asarray(values, dtype=float)
+    if len(v) == 1:
+        return (v[0] * np.array([0.5, 1.5]) if v[0] > 0 else v[0] + np.array([-0.5, 0.5])), v[0] > 0
+    log = bool(np.all(v > 0) and v.max() / v.min() > 20)
+    w = np.log(v) if log else v
+    mid = (w[1:] + w[:-1]) / 2
+    e = np.concatenate([[2 * w[0] - mid[0]], mid, [2 * w[-1] - mid[-1]]])
+    return (np.exp(e) if log else e), log
+
+
+def plot_sweep(sweep: Any, ax: Any = None, what: str = "value", title: str | None = None) -> Any:
+    """Heat map (2-D grid) or curve (1-D grid) of a :class:`symopt.Sweep`.
+
+    The colour is the final value (``what="value"``) or the steps to ``tol``
+    (``what="steps"``), averaged over the starts, on a log colour scale.  Cells where a
+    run diverged are crossed out; the best cell is starred.
+
+    Examples
+    --------
+    >>> import numpy as np, symopt
+    >>> from symopt.optim import momentum
+    >>> f = symopt.Objective("x**2 + 10*y**2")
+    >>> s = symopt.sweep(f, momentum, {"lr": np.geomspace(1e-3, 0.3, 6),
+    ...                                "mu": [0.0, 0.5, 0.9]}, [1.0, 1.0], steps=50)
+    >>> fig = plot_sweep(s)
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
+    ('mu', 'lr')
+    """
+    from matplotlib.colors import LogNorm, Normalize
+
+    names = sweep.names
+    if len(names) not in (1, 2):
+        raise ShapeError(f"plot_sweep draws 1-D or 2-D grids; this one has axes {names}")
+    scores = sweep.scores("value" if what == "value" else "steps")
+    batch_axes = tuple(range(len(names), np.ndim(sweep.status)))
+    diverged = np.any(np.asarray(sweep.status) == "diverged", axis=batch_axes)
+    label = "final value" if what == "value" else "steps to tol"
+    fig, ax = _axes(ax, (7.5, 5.5))
+    finite = scores[np.isfinite(scores)]
+    best = np.unravel_index(np.argmin(scores), scores.shape)
+    if len(names) == 1:
+        v = sweep.grid[names[0]]
+        ax.plot(v, np.where(np.isfinite(scores), scores, np.nan), "o-", lw=2, ms=6)
+        ymark = finite.max() if finite.size else 1.0
+        ax.plot(
+            v[diverged],
+            np.full(diverged.sum(), ymark),
+            "x",
+            color="C3",
+            ms=10,
+            mew=2,
+            label="diverged",
+        )
+        ax.plot(v[best], scores[best], "*", color="gold", mec="k", ms=18, label="best")
+        _, log = _edges(v)
+        ax.set_xscale("log" if log else "linear")
+        if finite.size and finite.min() > 0:
+            ax.set_yscale("log")
+        ax.set_xlabel(names[0], fontsize=LABEL_SIZE)
+        ax.set_ylabel(label, fontsize=LABEL_SIZE)
+        ax.legend(fontsize=LEGEND_SIZE)
+    else:
+        vx, vy = sweep.grid[names[1]], sweep.grid[names[0]]
+        ex, logx = _edges(vx)
+        ey, logy = _edges(vy)
+        positive = finite.size and finite.min() > 0 and finite.max() / finite.min() > 10
+        norm = (
+            LogNorm(finite.min(), finite.max())
+            if positive
+            else (Normalize(finite.min(), finite.max()) if finite.size else None)
+        )
+        shown = np.ma.masked_invalid(np.where(np.isfinite(scores), scores, np.nan))
+        mesh = ax.pcolormesh(ex, ey, shown, norm=norm, cmap="viridis_r")
+        cbar = fig.colorbar(mesh, ax=ax)
+        cbar.set_label(label, fontsize=LABEL_SIZE)
+        cx = np.sqrt(ex[1:] * ex[:-1]) if logx else (ex[1:] + ex[:-1]) / 2
+        cy = np.sqrt(ey[1:] * ey[:-1]) if logy else (ey[1:] + ey[:-1]) / 2
+        iy, ix = np.nonzero(diverged)
+        ax.plot(cx[ix], cy[iy], "x", color="C3", ms=12, mew=2.5, ls="", label="diverged")
+        ax.plot(cx[best[1]], cy[best[0]], "*", color="gold", mec="k", ms=20, ls="", label="best")
+        ax.set_xscale("log" if logx else "linear")
+        ax.set_yscale("log" if logy else "linear")
+        ax.set_xlabel(names[1], fontsize=LABEL_SIZE)
+        ax.set_ylabel(names[0], fontsize=LABEL_SIZE)
+        ax.legend(fontsize=LEGEND_SIZE, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=2)
+    ax.tick_params(labelsize=LABEL_SIZE - 2)
+    ax.set_title(title or f"sweep: {label}", fontsize=TITLE_SIZE)
+    return fig
+
+
+def animate_trajectories(
+    objective: Any,
+    trajectories: Any,
+    path: str | Path,
+    fps: int = 12,
+    frames: int = 48,
+    bounds: Any = None,
+    levels: Any = "auto",
+    title: str | None = None,
+    max_runs: int = 20,
+) -> Path:
+    """A GIF of the paths growing step by step on the contours (Pillow writer).
+
+    Frame ``k`` shows every path up to step ``k / (frames - 1)`` of the longest run.
+
+    Returns
+    -------
+    pathlib.Path
+        The written GIF.
+
+    Examples
+    --------
+    >>> import symopt, tempfile, pathlib
+    >>> from symopt.optim import gd
+    >>> f = symopt.Objective("x**2 + 5*y**2")
+    >>> run = symopt.minimize(f, gd(lr=0.05), [2.0, 1.0], steps=20)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     gif = animate_trajectories(f, {"gd": run}, pathlib.Path(d) / "gd.gif", frames=4)
+    ...     gif.stat().st_size > 0
+    True
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    if frames < 2:
+        raise SymoptError(f"frames={frames}: give at least 2 frames")
+    fig = plot_trajectories(
+        objective, trajectories, bounds=bounds, levels=levels, title=title, max_runs=max_runs
+    )
+    ax = fig.axes[0]
+    for line in list(ax.lines):  # keep contours, legend and minima; redraw the paths
+        if line.get_marker() != "P":
+            line.remove()
+    moving = []
+    labelled = _labelled(trajectories)
+    lo, hi = np.array([ax.get_xlim(), ax.get_ylim()]).T
+    for color, traj in zip(_colors(len(labelled)), labelled.values(), strict=True):
+        paths, all_steps, _ = _runs(traj, max_runs)
+        for p in paths:
+            p, _ = _clip_path(p, lo, hi)
+            steps = all_steps[: len(p)]
+            (line,) = ax.plot([], [], "-", color=color, lw=2, zorder=3)
+            (head,) = ax.plot([], [], "o", color=color, mec="k", ms=9, zorder=5)
+            ax.plot(*p[0], "o", color=color, ms=8, mec="k", zorder=4, alpha=0.6)
+            moving.append((p, steps, line, head))
+    last = max(int(s[-1]) for _, s, _, _ in moving)
+    counter = ax.text(
+        0.02,
+        0.02,
+        "",
+        transform=ax.transAxes,
+        fontsize=LABEL_SIZE,
+        bbox={"facecolor": "white", "alpha": 0.8},
+    )
+
+    def draw(k: int) -> list[Any]:
+        upto = last * k / (frames - 1)
+        for p, steps, line, head in moving:
+            shown = p[: int(np.searchsorted(steps, upto, side="right"))]
+            line.set_data(shown[:, 0], shown[:, 1])
+            head.set_data(shown[-1:, 0], shown[-1:, 1])
+        counter.set_text(f"step {round(upto)}")
+        return [counter] + [a for *_, line, head in moving for a in (line, head)]
+
+    out = Path(path)
+    animation = FuncAnimation(fig, draw, frames=frames, blit=False)
+    animation.save(out, writer=PillowWriter(fps=fps))
+    plt.close(fig)
+    return out

@@ -1,0 +1,430 @@
+"""Tests of symopt.run (minimize, sweep), symopt.trajectory and symopt.plot.paths.
+
+The mechanics are tested with a tiny local optimizer that follows the contract, so a
+failure here points at the runner, not at symopt.optim; the references are closed forms
+and hand-written loops.  The table-driven test of every optimizer on every reference
+problem lives in tests/test_problems.py.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import warnings
+from typing import Any, NamedTuple
+
+import numpy as np
+import pytest
+
+import symopt
+from symopt import problems
+from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt.run import minimize, sweep
+from symopt.trajectory import Trajectory
+
+
+class Opt(NamedTuple):
+    init: Any
+    update: Any
+    needs: tuple[str, ...] = ()
+
+
+def local_gd(lr: Any) -> Opt:
+    """x <- x - lr * g with a per-run lr (batch shape, aligned right)."""
+    lr = np.asarray(lr, dtype=float)[..., None]
+    return Opt(lambda p: None, lambda g, s, p, **kw: (-lr * g, s))
+
+
+def local_heavy_ball(lr: Any, mu: Any) -> Opt:
+    """The lecture's momentum: v <- mu v - lr g; x <- x + v."""
+    lr, mu = (np.asarray(a, dtype=float)[..., None] for a in (lr, mu))
+
+    def update(g, v, p, **kw):
+        v = mu * v - lr * g
+        return v, v
+
+    return Opt(lambda p: np.zeros_like(p), update)
+
+
+class Quadratic:
+    """A duck-typed objective 0.5 * sum(h_i x_i^2) (no hessian, no variables)."""
+
+    def __init__(self, h):
+        self.h = np.asarray(h, dtype=float)
+        self.n = len(self.h)
+
+    def value(self, x):
+        return 0.5 * (self.h * x * x).sum(axis=-1)
+
+    def gradient(self, x):
+        return self.h * x
+
+
+ROSENBROCK = symopt.Objective("(1 - x)**2 + 100*(y - x**2)**2")
+
+
+def hand_gd(grad, x0, lr, steps):
+    """Plain Python reference loop: every iterate of x <- x - lr * grad(x)."""
+    xs = [np.array(x0, dtype=float)]
+    for _ in range(steps):
+        xs.append(xs[-1] - lr * grad(xs[-1]))
+    return np.array(xs)
+
+
+# -- the loop -------------------------------------------------------------------------
+
+
+def test_gd_on_a_lecture_quadratic_follows_the_closed_form():
+    # f = ½ xᵀHx, GD: x_t = (I - ηH)^t x0 exactly.
+    p = problems.lecture_quadratic("[[2, -1], [-1, 1]]")
+    H, eta, x0 = np.array([[2.0, -1.0], [-1.0, 1.0]]), 0.1, np.array([-1.5, 1.0])
+    traj = minimize(p.objective, local_gd(eta), x0, steps=30)
+    expected = np.array([np.linalg.matrix_power(np.eye(2) - eta * H, t) @ x0 for t in range(31)])
+    np.testing.assert_allclose(traj.x, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(traj.values, 0.5 * np.einsum("ti,ij,tj->t", expected, H, expected))
+    np.testing.assert_allclose(traj.grad_norms, np.linalg.norm(expected @ H, axis=1))
+    np.testing.assert_array_equal(traj.steps, np.arange(31))
+    assert traj.status == "max_steps" and traj.stop_step == 30
+
+
+def test_batched_runs_equal_separate_runs():
+    starts = np.array([[-1.2, 1.0], [0.5, -0.3], [2.0, 2.0]])
+    batch = minimize(ROSENBROCK, local_gd(1e-3), starts, steps=200)
+    for k, x0 in enumerate(starts):
+        single = minimize(ROSENBROCK, local_gd(1e-3), x0, steps=200)
+        np.testing.assert_allclose(batch.x[:, k], single.x, rtol=1e-13)
+        np.testing.assert_allclose(batch.values[:, k], single.values, rtol=1e-13)
+    grad = ROSENBROCK.compile().gradient
+    np.testing.assert_allclose(batch.x[:, 0], hand_gd(grad, starts[0], 1e-3, 200), rtol=1e-13)
+
+
+def test_per_run_hyperparameters_equal_separate_scalar_runs():
+    f = Quadratic([1.0, 10.0])
+    starts = np.array([[[1.0, 1.0], [2.0, -1.0], [0.5, 0.5]], [[-1.0, 1.0], [1.0, 3.0], [0, 1]]])
+    lr_b = np.array([0.01, 0.05, 0.1])  # (B,): one per column
+    lr_a = np.array([[0.02], [0.15]])  # (A, 1): one per row
+    mu = np.array([0.0, 0.5, 0.9])
+    by_col = minimize(f, local_heavy_ball(lr_b, 0.5), starts, steps=25)
+    by_row = minimize(f, local_heavy_ball(lr_a, mu), starts, steps=25)
+    for a in range(2):
+        for b in range(3):
+            one = minimize(f, local_heavy_ball(lr_b[b], 0.5), starts[a, b], steps=25)
+            np.testing.assert_allclose(by_col.x[:, a, b], one.x, rtol=1e-13)
+            one = minimize(f, local_heavy_ball(lr_a[a, 0], mu[b]), starts[a, b], steps=25)
+            np.testing.assert_allclose(by_row.x[:, a, b], one.x, rtol=1e-13)
+
+
+@pytest.mark.parametrize(
+    ("record", "rows"),
+    [("all", list(range(23))), (5, [0, 5, 10, 15, 20, 22]), (11, [0, 11, 22]), ("last", [0, 22])],
+)
+def test_record_modes_keep_the_right_rows(record, rows):
+    starts = np.array([[-1.2, 1.0], [0.3, 0.2]])
+    full = minimize(ROSENBROCK, local_gd(1e-3), starts, steps=22, record="all")
+    part = minimize(ROSENBROCK, local_gd(1e-3), starts, steps=22, record=record)
+    np.testing.assert_array_equal(part.steps, rows)
+    np.testing.assert_array_equal(part.x, full.x[rows])
+    np.testing.assert_array_equal(part.values, full.values[rows])
+    np.testing.assert_array_equal(part.grad_norms, full.grad_norms[rows])
+    np.testing.assert_array_equal(part.final_x, full.x[-1])
+
+
+def test_tol_freezes_each_run_at_its_first_small_gradient():
+    f = Quadratic([1.0, 4.0])
+    starts = np.array([[1.0, 1.0], [1e-3, 1e-3], [-3.0, 2.0], [0.0, 0.0]])
+    lr = np.array([0.1, 0.1, 0.02, 0.1])
+    tol = 1e-4
+    traj = minimize(f, local_gd(lr), starts, steps=300, tol=tol)
+    for k in range(len(starts)):
+        xs = hand_gd(f.gradient, starts[k], lr[k], 300)
+        norms = np.linalg.norm(f.gradient(xs), axis=1)
+        first = int(np.argmax(norms <= tol)) if (norms <= tol).any() else None
+        if first is None:
+            assert traj.status[k] == "max_steps" and traj.stop_step[k] == 300
+            continue
+        assert traj.status[k] == "converged" and traj.stop_step[k] == first
+        np.testing.assert_allclose(traj.final_x[k], xs[first], rtol=1e-13)
+        # frozen: every recorded row after the stop is the same point
+        after = traj.steps >= first
+        assert np.all(traj.x[after, k] == traj.x[after, k][0])
+    # 0.9^t <= 1e-4 near t = 88; 0.98^t · 3 > 1e-4 for t <= 300; the last starts at 0
+    assert traj.status.tolist() == ["converged", "converged", "max_steps", "converged"]
+    assert traj.stop_step[3] == 0
+
+
+def test_loop_ends_once_every_run_converged():
+    traj = minimize(Quadratic([1.0]), local_gd([0.5, 0.9]), [[1.0], [1.0]], steps=10_000, tol=1e-6)
+    # |1 - 0.5|^t <= 1e-6 first at t = 20; |1 - 0.9|^t first at t = 6
+    assert traj.stop_step.tolist() == [20, 6]
+    assert traj.steps[-1] == 20 and len(traj.steps) == 21
+
+
+def test_tol_none_never_stops_early():
+    traj = minimize(Quadratic([1.0]), local_gd(1.0), [1.0], steps=7)  # lands on 0 at step 1
+    assert traj.status == "max_steps" and len(traj.steps) == 8 and traj.stop_step == 7
+
+
+def test_divergence_is_stopped_cleanly_without_warnings():
+    # f = x², GD with lr = 1.5: x_{t+1} = (1 - 2·1.5) x_t = -2 x_t, |x| doubles each step.
+    f = symopt.Objective("x**2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = minimize(f, local_gd([1.5, 0.25]), [[1.0], [1.0]], steps=2000)
+    assert traj.status.tolist() == ["diverged", "max_steps"]
+    for array in (traj.x, traj.values, traj.grad_norms):
+        assert np.all(np.isfinite(array))
+    t = int(traj.stop_step[0])
+    assert 0 < t < 2000
+    assert traj.final_x[0, 0] == (-2.0) ** t  # frozen at the last good iterate, exactly
+    assert traj.final_value[0] == 4.0**t
+    assert np.all(traj.x[t:, 0] == traj.x[t, 0])
+
+
+class Undefined(Quadratic):
+    """½x² whose gradient is NaN beyond |x| > 5 (like sqrt or log outside their domain)."""
+
+    def gradient(self, x):
+        return np.where(np.abs(x) > 5, np.nan, x)
+
+
+def test_a_nan_gradient_is_caught_as_divergence():
+    # lr = -1 doubles x each step: 1, 2, 4, 8; the gradient at 8 is NaN, so x_4 is NaN.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = minimize(Undefined([1.0]), local_gd(-1.0), [1.0], steps=10)
+    assert traj.status == "diverged" and traj.stop_step == 3
+    assert traj.final_x.tolist() == [8.0] and traj.final_value == 32.0
+    assert np.all(np.isfinite(traj.x)) and np.all(np.isfinite(traj.values))
+
+
+def test_objective_without_hessian_and_newton_is_a_clear_error():
+    newton_like = Opt(lambda p: None, lambda g, s, p, hessian: (-g, s), ("hessian",))
+    with pytest.raises(SymoptError, match="Hessian"):
+        minimize(Quadratic([1.0, 2.0]), newton_like, [1.0, 1.0])
+
+
+def test_extras_reach_the_optimizer():
+    seen = {}
+
+    def update(g, s, p, value, hessian, step):
+        seen.setdefault("steps", []).append(step)
+        np.testing.assert_allclose(value, ROSENBROCK.compile().value(p))
+        np.testing.assert_allclose(hessian, ROSENBROCK.compile().hessian(p))
+        return -np.linalg.solve(hessian, g[..., None])[..., 0], s  # Newton
+
+    traj = minimize(
+        ROSENBROCK, Opt(lambda p: None, update, ("value", "hessian", "step")), [-1.2, 1.0], steps=6
+    )
+    assert seen["steps"] == [0, 1, 2, 3, 4, 5]
+    np.testing.assert_allclose(traj.final_x, [1.0, 1.0], atol=1e-8)  # Newton: 6 steps
+
+
+def test_wrong_x0_length_names_the_expected_n():
+    with pytest.raises(ShapeError, match="2 variables"):
+        minimize(ROSENBROCK, local_gd(0.1), [1.0, 2.0, 3.0])
+    with pytest.raises(ShapeError):
+        minimize(ROSENBROCK, local_gd(0.1), 1.0)
+    with pytest.raises(ShapeError, match="NaN"):
+        minimize(ROSENBROCK, local_gd(0.1), [np.nan, 1.0])
+
+
+def test_hyperparameters_that_imply_a_bigger_batch_are_a_shape_error():
+    with pytest.raises(ShapeError, match="broadcast x0"):
+        minimize(ROSENBROCK, local_gd([0.1, 0.2, 0.3]), [1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"steps": -1}, "steps"),
+        ({"steps": 2.5}, "steps"),
+        ({"tol": -1.0}, "tol"),
+        ({"tol": np.nan}, "tol"),
+        ({"record": 0}, "record"),
+        ({"record": "every"}, "record"),
+    ],
+)
+def test_bad_run_settings_are_named(kwargs, name):
+    with pytest.raises(HyperparameterError) as info:
+        minimize(ROSENBROCK, local_gd(0.1), [1.0, 2.0], **kwargs)
+    assert info.value.name == name
+
+
+def test_not_an_objective_is_a_clear_error():
+    with pytest.raises(SymoptError, match="gradient"):
+        minimize(object(), local_gd(0.1), [1.0])
+    with pytest.raises(TypeError, match="bogus"):
+        minimize(ROSENBROCK, local_gd(0.1), [1.0, 2.0], bogus=1)
+
+
+def test_progress_bar_can_be_forced(capsys):
+    traj = minimize(Quadratic([1.0]), local_gd(0.1), [1.0], steps=50, progress=True)
+    assert traj.stop_step == 50  # the bar changes nothing
+
+
+# -- delegation -----------------------------------------------------------------------
+
+
+class FakeQuantity:
+    def __init__(self, magnitude, units):
+        self.magnitude, self.units = magnitude, units
+
+
+def test_quantities_in_x0_delegate_to_the_units_runner(monkeypatch):
+    calls = []
+    fake = types.ModuleType("symopt.units")
+    fake.minimize_with_units = lambda *a, **kw: calls.append((a, kw)) or "units-run"
+    monkeypatch.setitem(sys.modules, "symopt.units", fake)
+    monkeypatch.setattr(symopt, "units", fake, raising=False)
+    x0 = [FakeQuantity(1.0, "km"), FakeQuantity(2.0, "mm")]
+    assert minimize(ROSENBROCK, "opt", x0, steps=5, tol=0.1, record=2) == "units-run"
+    ((args, kw),) = calls
+    assert args == (ROSENBROCK, "opt", x0) and kw == {"steps": 5, "tol": 0.1, "record": 2}
+
+
+def test_epochs_or_an_empirical_risk_delegate_to_the_minibatch_runner(monkeypatch):
+    calls = []
+    fake = types.ModuleType("symopt.stochastic")
+
+    class EmpiricalRisk:
+        pass
+
+    fake.EmpiricalRisk = EmpiricalRisk
+    fake.minimize_minibatch = lambda *a, **kw: calls.append((a, kw)) or "minibatch-run"
+    monkeypatch.setitem(sys.modules, "symopt.stochastic", fake)
+    monkeypatch.setattr(symopt, "stochastic", fake, raising=False)
+    risk = EmpiricalRisk()
+    assert minimize(risk, "opt", [0.0], batch_size=4, seed=1) == "minibatch-run"
+    assert minimize(ROSENBROCK, "opt", [0.0, 0.0], epochs=3) == "minibatch-run"
+    assert calls[0][1] == {
+        "epochs": None,
+        "batch_size": 4,
+        "seed": 1,
+        "record": "all",
+        "progress": None,
+    }
+    assert calls[1][1]["epochs"] == 3
+    with pytest.raises(SymoptError, match="epochs"):
+        minimize(ROSENBROCK, local_gd(0.1), [0.0, 0.0], batch_size=4)
+
+
+# -- sweeps ---------------------------------------------------------------------------
+
+
+def test_sweep_shapes_and_grid_points_equal_single_runs():
+    f = Quadratic([1.0, 10.0])
+    lrs, mus = np.geomspace(1e-3, 0.3, 5), np.array([0.0, 0.5, 0.9])
+    starts = np.array([[1.0, 1.0], [-2.0, 0.5]])
+    s = sweep(f, local_heavy_ball, {"lr": lrs, "mu": mus}, starts, steps=40, tol=1e-6)
+    assert s.final_values.shape == (5, 3, 2) and s.final_x.shape == (5, 3, 2, 2)
+    assert s.status.shape == s.steps_to_tol.shape == (5, 3, 2)
+    assert s.trajectory.x.shape == (2, 5, 3, 2, 2)  # record="last": x0 and the end
+    for i, j, b in [(0, 0, 0), (3, 1, 1), (4, 2, 0), (2, 2, 1)]:
+        one = minimize(f, local_heavy_ball(lrs[i], mus[j]), starts[b], steps=40, tol=1e-6)
+        np.testing.assert_allclose(s.final_x[i, j, b], one.final_x, rtol=1e-13)
+        assert s.status[i, j, b] == one.status
+        expected = one.stop_step if one.status == "converged" else -1
+        assert s.steps_to_tol[i, j, b] == expected
+
+
+def test_sweep_best_is_the_least_mean_final_value():
+    f = Quadratic([1.0, 10.0])
+    s = sweep(f, local_gd, {"lr": [0.01, 0.05, 0.15, 0.25]}, [[1.0, 1.0], [2.0, 0.0]], steps=60)
+    # GD contracts coordinate i by |1 - lr h_i| per step: lr = 0.15 gives max(0.85, 0.5),
+    # lr = 0.25 gives |1 - 2.5| = 1.5 > 1 and diverges in y.
+    assert s.best() == {"lr": 0.15}
+    assert s.scores()[3] == np.inf
+    with pytest.raises(ShapeError):
+        sweep(f, local_gd, {"lr": [[0.1]]}, [1.0, 1.0])
+
+
+def test_sweep_passes_fixed_arguments_to_the_factory():
+    s = sweep(Quadratic([1.0]), local_heavy_ball, {"lr": [0.1, 0.2]}, [1.0], steps=3, mu=0.5)
+    for k, lr in enumerate([0.1, 0.2]):
+        one = minimize(Quadratic([1.0]), local_heavy_ball(lr, 0.5), [1.0], steps=3)
+        np.testing.assert_allclose(s.final_x[k], one.final_x)
+
+
+# -- Trajectory -----------------------------------------------------------------------
+
+
+def test_trajectory_summary():
+    traj = minimize(
+        symopt.Objective("x**2"), local_gd([0.25, 1.5, 0.01]), [[1.0]] * 3, steps=60, tol=1e-3
+    )
+    assert traj.status_counts() == {"converged": 1, "diverged": 1, "max_steps": 1}
+    text = repr(traj)
+    assert "batch (3,)" in text and "diverged: 1" in text and "n=1" in text
+    assert isinstance(traj, Trajectory) and traj.batch_shape == (3,)
+
+
+# -- pictures -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def runs():
+    p = problems.rosenbrock()
+    return p, {
+        "gd": minimize(p.objective, local_gd(1e-3), [-1.2, 1.0], steps=300),
+        "heavy ball": minimize(p.objective, local_heavy_ball(1e-3, 0.9), [-1.2, 1.0], steps=300),
+        "too fast": minimize(p.objective, local_gd(0.01), [-1.2, 1.0], steps=300),
+    }
+
+
+def test_path_plot_is_not_squashed_by_a_diverging_run(runs):
+    import matplotlib.pyplot as plt
+
+    from symopt.plot import plot_trajectories
+
+    p, r = runs
+    assert r["too fast"].status == "diverged"
+    fig = plot_trajectories(p, r, title="Rosenbrock")
+    ax = fig.axes[0]
+    lo, hi = np.array([ax.get_xlim(), ax.get_ylim()]).T
+    assert np.all(hi - lo < 10)  # the diverged points are ~1e5 away
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:3] == ["gd", "heavy ball", "too fast"] and "leaves the view" in labels
+    assert ax.get_title() == "Rosenbrock"
+    plt.close(fig)
+
+
+def test_value_plot_and_trajectory_plot(runs):
+    import matplotlib.pyplot as plt
+
+    p, r = runs
+    fig = symopt.plot.plot_values(r, what="grad_norm")
+    assert fig.axes[0].get_yscale() == "log" and len(fig.axes[0].lines) == 3
+    plt.close(fig)
+    fig = r["gd"].plot(objective=p)
+    assert len(fig.axes) == 1
+    plt.close(fig)
+    fig = r["gd"].plot()  # no objective: the value curve
+    assert fig.axes[0].get_xlabel() == "step $t$"
+    plt.close(fig)
+
+
+def test_sweep_heat_map_marks_diverged_cells():
+    import matplotlib.pyplot as plt
+
+    s = sweep(
+        Quadratic([1.0, 10.0]),
+        local_heavy_ball,
+        {"lr": np.geomspace(1e-3, 1, 6), "mu": [0.0, 0.5, 0.9]},
+        [1.0, 1.0],
+        steps=50,
+    )
+    fig = s.plot()
+    ax = fig.axes[0]
+    diverged = next(line for line in ax.lines if line.get_label() == "diverged")
+    assert len(diverged.get_xdata()) == int((s.status == "diverged").sum()) > 0
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "mu"
+    plt.close(fig)
+
+
+def test_animation_writes_a_gif_with_the_frames(tmp_path, runs):
+    from PIL import Image
+
+    p, r = runs
+    out = symopt.plot.animate_trajectories(p, r, tmp_path / "paths.gif", frames=5)
+    with Image.open(out) as gif:
+        assert gif.n_frames == 5

@@ -10,7 +10,12 @@ import importlib
 from typing import Any
 
 # public name -> submodule of symopt.plot that defines it
-_NAMES: dict[str, str] = {}
+_NAMES: dict[str, str] = {
+    "animate_trajectories": "paths",
+    "plot_sweep": "paths",
+    "plot_trajectories": "paths",
+    "plot_values": "paths",
+}
 
 __all__ = sorted(_NAMES)
 

@@ -1,0 +1,438 @@
+"""Mini-batch SGD runs, and the two facts about gradient noise the lecture shows.
+
+A mini-batch run (:func:`minimize_minibatch`, reached through :func:`symopt.minimize`
+with ``epochs=...``) takes, at step ``t``, the gradient of the risk over one batch of
+``K`` examples and lets any :mod:`symopt.optim` optimizer turn it into a step::
+
+    for each epoch:  order = a fresh permutation of the N examples (or draws with replacement)
+        for each batch B of K examples in that order:
+            g = risk.batch_gradient(x_t, B)             # unbiased estimate of ∇L̂(x_t)
+            updates, state = update(g, state, x_t)      # x_{t+1} = x_t + updates
+
+The noise ``g - ∇L̂`` keeps SGD with a constant step from converging: the iterates settle
+into a *noise ball* around the minimum whose size :func:`stationary_variance` predicts,
+and a decaying step shrinks it.  The same noise lets a run started exactly at a saddle
+point leave it (:func:`escape_times`), where plain gradient descent stays forever.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .errors import DataError, HyperparameterError, ShapeError, SymoptError
+from .trajectory import Trajectory
+
+__all__ = ["batch_noise_variance", "escape_times", "minimize_minibatch", "stationary_variance"]
+
+# A run diverged when |x| grows beyond this factor times its start (plus one).
+_EXPLODE = 1e12
+# Show a progress bar by default when runs × steps × batch size exceeds this (on a tty).
+_PROGRESS_WORK = 10**8
+
+
+def minimize_minibatch(
+    risk: Any,
+    optimizer: Any,
+    x0: Any,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    record: str | int = "all",
+    progress: bool | None = None,
+    *,
+    test: Any = None,
+    replacement: bool = False,
+    drop_last: bool = False,
+    independent: bool = False,
+) -> Trajectory:
+    """Mini-batch SGD with any optimizer on an :class:`~symopt.stochastic.EmpiricalRisk`.
+
+    Parameters
+    ----------
+    risk : EmpiricalRisk
+        Or any object with ``n_examples``, ``n_params``, ``value_and_gradient(theta)``
+        and ``batch_value_and_gradient(theta, idx)`` / ``batch_gradient(theta, idx)``.
+    optimizer : Optimizer
+        From :mod:`symopt.optim`, with any learning-rate schedule (its ``t`` counts steps,
+        i.e. batches, not epochs).
+    x0 : array_like, shape (P,) or (..., P)
+        Start; leading axes are a batch of independent runs.
+    epochs : int, default 1
+        Passes over the data.  An epoch is ``ceil(N / K)`` steps; the last batch of an
+        epoch is partial when ``K`` does not divide ``N`` (``drop_last=True`` skips it).
+    batch_size : int, default min(32, N)
+        ``K``, with ``1 <= K <= N``.
+    seed : int, optional
+        Seeds the one generator that draws every batch, so a seed gives the same run.
+    record : "all", "last", "epoch" or int
+        Rows of the trajectory: every step, only ``x0`` and the end, the end of every
+        epoch, or every k-th step (plus the end).  At each row the *full* training risk
+        and its gradient norm are computed (one vectorised pass over the data), and the
+        test risk if ``test`` is given.  Except for ``"last"``, the batch loss of every
+        step is kept as well (it costs almost nothing).
+    progress : bool, optional
+        A tqdm progress bar; by default only for long runs on a terminal.
+    test : EmpiricalRisk or data, optional
+        A held-out risk (or data for the same loss, see ``EmpiricalRisk.with_data``),
+        evaluated at the recorded rows.
+    replacement : bool
+        Draw each batch's ``K`` indices uniformly with replacement (i.i.d. batches)
+        instead of walking through a fresh permutation each epoch.
+    drop_last : bool
+        Skip the partial last batch of each epoch.
+    independent : bool
+        Each run of a batch of runs draws its own batches (independent noise, e.g. for
+        the spread of the iterates over seeds).  By default all runs see the same
+        batches, so they differ only by their start and hyper-parameters.  Without
+        replacement this holds ``runs × N`` indices per epoch.
+
+    Returns
+    -------
+    Trajectory
+        ``values`` and ``grad_norms`` are the full training risk and its gradient norm
+        at the recorded rows; ``extras`` holds ``"minibatch_losses"`` (steps, ...),
+        ``"test_values"`` (rows, ...) if ``test`` was given, ``"batch_size"``,
+        ``"steps_per_epoch"`` and ``"n_examples"``.  ``status`` is ``"diverged"`` for a
+        run whose point became non-finite or exploded (frozen at its last good point),
+        else ``"max_steps"``.
+
+    Examples
+    --------
+    >>> import numpy as np, symopt
+    >>> from symopt.stochastic import EmpiricalRisk
+    >>> from symopt.optim import sgd
+    >>> z = np.random.default_rng(0).normal(3.0, 1.0, 1000)
+    >>> risk = EmpiricalRisk("(theta - z)^2 / 2", "theta", {"z": z})
+    >>> traj = symopt.minimize(risk, sgd(lr=0.1), [0.0], epochs=5, batch_size=100, seed=0)
+    >>> traj.x.shape, traj.extras["minibatch_losses"].shape
+    ((51, 1), (50,))
+    >>> bool(abs(traj.final_x[0] - z.mean()) < 0.1)
+    True
+    """
+    n, p = _size(risk)
+    x = _start(x0, p)
+    epochs = 1 if epochs is None else _positive_int("epochs", epochs)
+    k = _batch_size(batch_size, n)
+    per_epoch = n // k if drop_last else math.ceil(n / k)
+    every = _every(record, per_epoch)
+    needs = tuple(getattr(optimizer, "needs", ()))
+    if "hessian" in needs:
+        raise SymoptError(
+            "this optimizer needs the Hessian, which a mini-batch run does not provide: "
+            "use a first-order optimizer (sgd, momentum, adam, ...)"
+        )
+    test_risk = _test_risk(risk, test)
+    draws = _Draws(n, k, per_epoch, x.shape[:-1], seed, replacement, independent)
+    total = epochs * per_epoch
+    if progress is None:
+        work = total * k * max(1, x.size // p)
+        progress = work > _PROGRESS_WORK and sys.stderr.isatty()
+    run = _Run(risk, optimizer, needs, x, total, every, test_risk, keep_losses=every is not None)
+    bar = _progress_bar(total) if progress else None
+    try:
+        with np.errstate(all="ignore"):
+            traj = run.loop(draws, epochs, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    traj.extras.update(batch_size=k, steps_per_epoch=per_epoch, n_examples=n)
+    return traj
+
+
+# -- input checks -----------------------------------------------------------------------
+
+
+def _size(risk: Any) -> tuple[int, int]:
+    n, p = getattr(risk, "n_examples", None), getattr(risk, "n_params", None)
+    if not isinstance(n, int) or not isinstance(p, int):
+        raise SymoptError(
+            f"a mini-batch run needs an EmpiricalRisk (symopt.stochastic), not "
+            f"{type(risk).__name__}; for a deterministic objective call minimize without epochs"
+        )
+    return n, p
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise HyperparameterError(name, value, "an int >= 1")
+    return int(value)
+
+
+def _batch_size(value: Any, n: int) -> int:
+    if value is None:
+        return min(32, n)
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 1 <= value <= n:
+        raise DataError(
+            f"batch_size={value!r} is invalid: a batch holds between 1 and N = {n} examples; "
+            f"give an int in 1 ... {n} (e.g. batch_size={min(32, n)})"
+        )
+    return int(value)
+
+
+def _every(record: Any, per_epoch: int) -> int | None:
+    if record == "all":
+        return 1
+    if record == "last":
+        return None
+    if record == "epoch":
+        return per_epoch
+    if isinstance(record, int | np.integer) and not isinstance(record, bool) and record > 0:
+        return int(record)
+    raise HyperparameterError("record", record, '"all", "last", "epoch" or an int k > 0')
+
+
+def _start(x0: Any, p: int) -> np.ndarray:
+    try:
+        x = np.array(x0, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ShapeError(
+            f"x0 must be an array of numbers of shape (P,) or (..., P): {err}"
+        ) from None
+    if x.ndim == 0 or x.shape[-1] != p:
+        raise ShapeError(
+            f"x0 has shape {x.shape}, but the risk has {p} parameters: give shape ({p},) "
+            f"or (..., {p})"
+        )
+    if not np.all(np.isfinite(x)):
+        raise ShapeError("x0 contains NaN or infinity: give a finite start")
+    return x
+
+
+def _test_risk(risk: Any, test: Any) -> Any:
+    if test is None or callable(getattr(test, "value", None)):
+        return test
+    if isinstance(test, Mapping | np.ndarray) and callable(getattr(risk, "with_data", None)):
+        return risk.with_data(test)
+    raise DataError(
+        "test must be an EmpiricalRisk or data (a mapping of columns) for the same loss"
+    )
+
+
+# -- batches ----------------------------------------------------------------------------
+
+
+class _Draws:
+    """The example indices of every step, epoch by epoch, from one generator."""
+
+    def __init__(self, n, k, per_epoch, batch_shape, seed, replacement, independent):
+        self.n, self.k, self.per_epoch = n, k, per_epoch
+        self.shape = batch_shape if independent else ()
+        self.replacement = replacement
+        self.rng = np.random.default_rng(seed)
+
+    def epoch(self) -> np.ndarray:
+        """The indices of one epoch, shape ``(..., steps · K)`` (the batch axes when
+        independent); step ``s`` uses ``[..., s·K : (s+1)·K]``."""
+        if self.replacement:
+            return self.rng.integers(0, self.n, size=(*self.shape, self.per_epoch * self.k))
+        if not self.shape:
+            return self.rng.permutation(self.n)
+        order = np.broadcast_to(np.arange(self.n), (*self.shape, self.n))
+        return self.rng.permuted(order, axis=-1)
+
+
+# -- the loop ---------------------------------------------------------------------------
+
+
+class _Run:
+    def __init__(self, risk, optimizer, needs, x, total, every, test, keep_losses):
+        self.risk, self.optimizer, self.x0 = risk, optimizer, x
+        self.total, self.every, self.test = total, every, test
+        self.need_value, self.need_step = "value" in needs, "step" in needs
+        self.keep_losses = keep_losses
+        batch = x.shape[:-1]
+        self.frozen = np.zeros(batch, dtype=bool)
+        self.any_frozen = False
+        self.stop_step = np.full(batch, total, dtype=int)
+        self.status = np.full(batch, "max_steps", dtype="<U9")
+        self.rows: dict[str, list] = {"steps": [], "x": [], "values": [], "grad_norms": []}
+        self.rows["test"] = []
+
+    def _record(self, t: int, x: np.ndarray) -> None:
+        value, g = self.risk.value_and_gradient(x)
+        self.rows["steps"].append(t)
+        self.rows["x"].append(x)
+        self.rows["values"].append(np.asarray(value, dtype=float))
+        self.rows["grad_norms"].append(np.sqrt((g * g).sum(axis=-1)))
+        if self.test is not None:
+            self.rows["test"].append(np.asarray(self.test.value(x), dtype=float))
+
+    def _step_function(self):
+        want_value = self.keep_losses or self.need_value
+        fast = getattr(self.risk, "_fast", None)
+        if callable(fast):
+            return fast(want_value)
+        if want_value:
+            return self.risk.batch_value_and_gradient
+        return lambda theta, rows: (None, self.risk.batch_gradient(theta, rows))
+
+    def loop(self, draws: _Draws, epochs: int, bar: Any) -> Trajectory:
+        step, update = self._step_function(), self.optimizer.update
+        k, per_epoch, every = draws.k, draws.per_epoch, self.every
+        x = self.x0
+        state = self.optimizer.init(x)
+        limit = (_EXPLODE * (1.0 + np.sqrt((x * x).sum(axis=-1)))) ** 2
+        fast_limit = float(limit.min())
+        losses = [] if self.keep_losses else None
+        tick = max(1, self.total // 200)
+        self._record(0, x)
+        t = 0
+        for _ in range(epochs):
+            order = draws.epoch()
+            for s in range(per_epoch):
+                value, g = step(x, order[..., s * k : (s + 1) * k])
+                if losses is not None:
+                    losses.append(value)
+                extra = {}
+                if self.need_value:
+                    extra["value"] = value
+                if self.need_step:
+                    extra["step"] = t
+                updates, state = update(g, state, x, **extra)
+                new = x + updates
+                flat = new.reshape(-1)
+                if not flat @ flat <= fast_limit:  # rare: some run may have diverged
+                    new = self._guard(x, new, limit, t)
+                elif self.any_frozen:
+                    np.copyto(new, x, where=self.frozen[..., None])
+                x = new
+                t += 1
+                if every is not None and t % every == 0 and t < self.total:
+                    self._record(t, x)
+                if bar is not None and t % tick == 0:
+                    bar.update(tick)
+        self._record(t, x)
+        return self._trajectory(losses)
+
+    def _guard(self, x: np.ndarray, new: np.ndarray, limit: np.ndarray, t: int) -> np.ndarray:
+        if new.shape != x.shape:
+            raise ShapeError(
+                f"the optimizer's updates have shape {new.shape} but x0 has shape {x.shape}: "
+                "an array hyper-parameter implies a bigger batch; broadcast x0 to it"
+            )
+        bad = ~((new * new).sum(axis=-1) <= limit) & ~self.frozen
+        if bad.any():
+            self.any_frozen = True
+            self.frozen |= bad
+            self.status[bad] = "diverged"
+            self.stop_step[bad] = t
+        np.copyto(new, x, where=self.frozen[..., None])
+        return new
+
+    def _trajectory(self, losses: list | None) -> Trajectory:
+        rows = self.rows
+        extras: dict[str, Any] = {}
+        if losses is not None:
+            extras["minibatch_losses"] = (
+                np.stack([np.asarray(v, dtype=float) for v in losses])
+                if losses
+                else np.zeros((0, *self.frozen.shape))
+            )
+        if self.test is not None:
+            extras["test_values"] = np.stack(rows["test"])
+        return Trajectory(
+            x=np.stack(rows["x"]),
+            values=np.stack(rows["values"]),
+            grad_norms=np.stack(rows["grad_norms"]),
+            steps=np.array(rows["steps"]),
+            status=self.status,
+            stop_step=self.stop_step,
+            extras=extras,
+        )
+
+
+def _progress_bar(total: int) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="batch", leave=False, file=sys.stderr)
+
+
+# -- theory and measurements ------------------------------------------------------------
+
+
+def stationary_variance(lr: Any, curvature: Any, noise_variance: Any) -> np.ndarray:
+    """The spread of SGD with a constant step around the minimum of a 1-D quadratic.
+
+    With ``f(θ) = h (θ - θ*)² / 2`` and a gradient estimate ``h (θ - θ*) + ξ`` whose
+    noise ``ξ`` is independent across steps with mean 0 and variance ``s²``, the error
+    ``e = θ - θ*`` follows ``e_{t+1} = (1 - η h) e_t - η ξ_t``.  Its variance ``v_t``
+    obeys ``v_{t+1} = (1 - η h)² v_t + η² s²``, whose fixed point (for ``0 < η h < 2``)
+    is::
+
+        v = η² s² / (1 - (1 - η h)²) = η s² / (h (2 - η h))  ≈  η s² / (2 h)
+
+    so the noise ball's variance shrinks in proportion to the step ``η`` and to the
+    noise ``s²`` (which is ``∝ 1/K`` for batches of ``K``, see
+    :func:`batch_noise_variance`).  Per coordinate, the same holds along each
+    eigenvector of a quadratic with a diagonal Hessian.
+
+    >>> stationary_variance(0.1, 1.0, 1.0)  # 0.1 / (2 - 0.1)
+    0.05263157894736842
+    """
+    lr, h, s2 = (np.asarray(a, dtype=float) for a in (lr, curvature, noise_variance))
+    q = lr * h
+    if np.any((q <= 0) | (q >= 2)):
+        raise HyperparameterError(
+            "lr", lr.tolist(), "0 < lr·curvature < 2 (else no stationary spread)"
+        )
+    v = lr * s2 / (h * (2.0 - q))
+    return float(v) if v.ndim == 0 else v
+
+
+def batch_noise_variance(
+    example_variance: Any, batch_size: Any, n_examples: int, replacement: bool = False
+) -> Any:
+    """The variance of a mini-batch mean of ``K`` of ``N`` per-example values.
+
+    With ``σ²`` the population variance of the ``N`` values (``1/N Σ (v_i - v̄)²``), a
+    batch drawn with replacement has ``Var = σ² / K``.  Without replacement the ``K``
+    draws are negatively correlated (``Cov = -σ² / (N - 1)`` for two distinct ones), so
+    ``Var = σ²/K · (N - K)/(N - 1)``: the finite-population correction, 0 for ``K = N``
+    (the full gradient has no noise).
+
+    >>> batch_noise_variance(1.0, 10, 100)  # (1/10) · 90/99
+    0.09090909090909091
+    >>> batch_noise_variance(1.0, 100, 100)
+    0.0
+    """
+    s2, k = np.asarray(example_variance, dtype=float), np.asarray(batch_size, dtype=float)
+    v = s2 / k if replacement else s2 / k * (n_examples - k) / (n_examples - 1)
+    return float(v) if np.ndim(v) == 0 else v
+
+
+def escape_times(path: Any, center: Any, radius: float, steps: Any = None) -> np.ndarray:
+    """The first step at which each run is farther than ``radius`` from ``center``.
+
+    Parameters
+    ----------
+    path : Trajectory or ndarray of shape (rows, ..., n)
+        Recorded points (record every step for exact times).
+    center : array_like, shape (n,)
+        E.g. the saddle point.
+    radius : float
+        The distance that counts as having left.
+    steps : array of int, optional
+        The step of each row (taken from a Trajectory; by default ``0, 1, 2, ...``).
+
+    Returns
+    -------
+    ndarray of int, the batch shape
+        The step, or ``-1`` for runs that never left.
+
+    >>> x = np.array([[0.0, 0.0], [0.1, 0.0], [0.6, 0.0]])[:, None, :] * [[1.0], [0.0]]
+    >>> escape_times(x, [0.0, 0.0], 0.5)
+    array([ 2, -1])
+    """
+    if isinstance(path, Trajectory):
+        x, steps = np.asarray(path.x), path.steps if steps is None else steps
+    else:
+        x = np.asarray(path, dtype=float)
+    steps = np.arange(len(x)) if steps is None else np.asarray(steps)
+    out = np.sqrt(((x - np.asarray(center, dtype=float)) ** 2).sum(axis=-1)) > radius
+    first = out.argmax(axis=0)
+    return np.where(out.any(axis=0), steps[first], -1)

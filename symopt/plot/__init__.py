@@ -12,6 +12,11 @@ from typing import Any
 # public name -> submodule of symopt.plot that defines it
 _NAMES: dict[str, str] = {
     "animate_trajectories": "paths",
+    "plot_path_pca": "landscape",
+    "plot_rate_map": "rates",
+    "plot_slice_1d": "landscape",
+    "plot_slice_2d": "landscape",
+    "plot_spectral_radius": "rates",
     "plot_sweep": "paths",
     "plot_trajectories": "paths",
     "plot_values": "paths",

@@ -59,6 +59,11 @@ def _aligned(results: list[Any], t: np.ndarray) -> list[np.ndarray]:
     return [a.reshape(t.shape + (1,) * (k - a.ndim + t.ndim) + a.shape[t.ndim :]) for a in arrays]
 
 
+def _broadcast(value: Any, shape: tuple[int, ...]) -> Any:
+    """A per-run value broadcast to the schedule's full batch shape (floats stay floats)."""
+    return value if shape == () or np.shape(value) == shape else np.broadcast_to(value, shape)
+
+
 def _count(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
         raise HyperparameterError(name, value, f"an integer >= {low}")
@@ -172,11 +177,11 @@ def warmup(schedule_or_value: Any, warmup_steps: int, start: Any = 0.0) -> Sched
     if w == 0:
         return target
     end = target(0)
-    ndim = _ndim(end, start)
+    ndim, shape = _ndim(end, start), np.broadcast_shapes(np.shape(end), np.shape(start))
 
     def schedule(t):
         if isinstance(t, int | np.integer):
-            return start + (end - start) * (t / w) if t < w else target(t - w)
+            return start + (end - start) * (t / w) if t < w else _broadcast(target(t - w), shape)
         t = np.asarray(t)
         t_ = _steps(t, ndim)
         ramp, after = _aligned([start + (end - start) * (t_ / w), target(np.maximum(t - w, 0))], t)
@@ -201,10 +206,12 @@ def join(schedules: Sequence[Any], boundaries: Sequence[int]) -> Schedule:
             f"{len(parts) - 1} strictly increasing integers (one fewer than schedules)",
         )
 
+    shape = np.broadcast_shapes(*(np.shape(p(0)) for p in parts))
+
     def schedule(t):
         if isinstance(t, int | np.integer):
             i = bisect.bisect_right(bounds, t)
-            return parts[i](t - (bounds[i - 1] if i else 0))
+            return _broadcast(parts[i](t - (bounds[i - 1] if i else 0)), shape)
         t = np.asarray(t)
         shifted = [t] + [np.maximum(t - b, 0) for b in bounds]
         values = _aligned([part(s) for part, s in zip(parts, shifted, strict=True)], t)

@@ -48,10 +48,16 @@ import sympy as sp
 
 from .derivatives import Derivatives
 from .errors import DataError, ShapeError, SymoptError
-from .minibatch import escape_times, minimize_minibatch, stationary_variance
+from .minibatch import (
+    batch_noise_variance,
+    escape_times,
+    minimize_minibatch,
+    stationary_variance,
+)
 
 __all__ = [
     "EmpiricalRisk",
+    "batch_noise_variance",
     "escape_times",
     "minimize_minibatch",
     "sigmoid",

@@ -12,6 +12,10 @@ from typing import Any
 # public name -> submodule of symopt.plot that defines it
 _NAMES: dict[str, str] = {
     "animate_trajectories": "paths",
+    "plot_escape_times": "stochastic",
+    "plot_generalization": "stochastic",
+    "plot_minibatch_losses": "stochastic",
+    "plot_noise_ball": "stochastic",
     "plot_path_pca": "landscape",
     "plot_rate_map": "rates",
     "plot_slice_1d": "landscape",

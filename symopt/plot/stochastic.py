@@ -1,0 +1,243 @@
+"""Pictures of stochastic optimization: noisy losses, noise balls, escape times, overfitting.
+
+Each function takes what :func:`symopt.minimize` (mini-batch runs) or
+:func:`symopt.stochastic.escape_times` returned, draws into ``ax`` (a new figure when
+it is None) and returns the Figure.  Paths of GD vs SGD on the risk contours are
+:func:`symopt.plot.plot_trajectories` with the :class:`~symopt.stochastic.EmpiricalRisk`
+as the objective.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..errors import SymoptError
+
+__all__ = [
+    "plot_escape_times",
+    "plot_generalization",
+    "plot_minibatch_losses",
+    "plot_noise_ball",
+]
+
+TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE = 14, 12, 10
+
+
+def _axes(ax: Any, ncols: int = 1, size: tuple[float, float] = (8, 5)) -> tuple[Any, Any]:
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(1, ncols, figsize=size, layout="constrained")
+        return fig, ax
+    return ax.figure if not isinstance(ax, np.ndarray) else ax.flat[0].figure, ax
+
+
+def _finish(ax: Any, xlabel: str, ylabel: str, title: str | None) -> None:
+    ax.set_xlabel(xlabel, fontsize=LABEL_SIZE)
+    ax.set_ylabel(ylabel, fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=LABEL_SIZE - 2)
+    if title:
+        ax.set_title(title, fontsize=TITLE_SIZE)
+    ax.grid(alpha=0.3)
+
+
+def _labelled(trajectories: Any) -> dict[str, Any]:
+    if hasattr(trajectories, "x") and hasattr(trajectories, "status"):
+        return {"run": trajectories}
+    if isinstance(trajectories, Mapping) and trajectories:
+        return {str(k): v for k, v in trajectories.items()}
+    raise SymoptError("give a Trajectory or a dict label -> Trajectory")
+
+
+def _first_run(a: np.ndarray, rows: int) -> np.ndarray:
+    """The first run of a batched array of shape ``(rows, ...)``."""
+    return np.asarray(a, dtype=float).reshape(rows, -1)[:, 0]
+
+
+def plot_minibatch_losses(
+    traj: Any, ax: Any = None, title: str | None = "Mini-batch losses and the training risk"
+) -> Any:
+    """The loss of each mini-batch (noisy) against the full training risk (and the test
+    risk, if recorded) for the first run of a mini-batch trajectory.
+
+    >>> import numpy as np, symopt
+    >>> from symopt.stochastic import EmpiricalRisk
+    >>> from symopt.optim import sgd
+    >>> risk = EmpiricalRisk("(t - z)^2", "t", {"z": np.linspace(0, 1, 100)})
+    >>> traj = symopt.minimize(risk, sgd(lr=0.1), [2.0], epochs=2, batch_size=10, seed=0)
+    >>> fig = plot_minibatch_losses(traj)
+    >>> [line.get_label() for line in fig.axes[0].get_lines()]
+    ['mini-batch loss', 'training risk']
+    """
+    losses = traj.extras.get("minibatch_losses")
+    if losses is None:
+        raise SymoptError("this trajectory has no mini-batch losses: run with record != 'last'")
+    fig, ax = _axes(ax)
+    steps = np.arange(len(losses))
+    ax.plot(
+        steps,
+        _first_run(losses, len(losses)),
+        lw=0.7,
+        alpha=0.6,
+        color="C1",
+        label="mini-batch loss",
+    )
+    rows = len(traj.steps)
+    ax.plot(traj.steps, _first_run(traj.values, rows), lw=2, color="C0", label="training risk")
+    if "test_values" in traj.extras:
+        ax.plot(
+            traj.steps,
+            _first_run(traj.extras["test_values"], rows),
+            lw=2,
+            color="C3",
+            label="test risk",
+        )
+    if np.all(_first_run(traj.values, rows) > 0) and np.all(_first_run(losses, len(losses)) > 0):
+        ax.set_yscale("log")
+    ax.legend(fontsize=LEGEND_SIZE)
+    _finish(ax, "step (mini-batch)", "loss", title)
+    return fig
+
+
+def _contours(ax: Any, value: Any, lo: np.ndarray, hi: np.ndarray) -> None:
+    xs, ys = np.linspace(lo[0], hi[0], 120), np.linspace(lo[1], hi[1], 120)
+    z = np.asarray(value(np.stack(np.meshgrid(xs, ys), axis=-1)), dtype=float)
+    levels = np.quantile(z, np.linspace(0, 1, 16) ** 2)
+    ax.contourf(xs, ys, z, levels=np.unique(levels), cmap="Greys", alpha=0.4)
+    ax.contour(xs, ys, z, levels=np.unique(levels), colors="0.4", linewidths=0.5)
+
+
+def plot_noise_ball(
+    trajectories: Any,
+    center: Any,
+    objective: Any = None,
+    predicted: Mapping[str, float] | None = None,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """The noise ball: where batched runs end (left) and their mean squared distance to
+    the minimum over the steps (right, log scale).
+
+    Parameters
+    ----------
+    trajectories : Trajectory or dict label -> Trajectory
+        Batched runs (many seeds); the last axis of ``x`` has 2 parameters for the
+        scatter (otherwise the first two are drawn).
+    center : array_like
+        The minimum ``θ*``.
+    objective : object with ``value(x)``, optional
+        Drawn as contours behind the scatter (e.g. the EmpiricalRisk).
+    predicted : dict label -> float, optional
+        A predicted stationary mean squared distance, drawn as a dashed line.
+    ax : pair of Axes, optional
+
+    >>> import numpy as np, symopt
+    >>> from symopt.stochastic import EmpiricalRisk
+    >>> from symopt.optim import sgd
+    >>> z = np.random.default_rng(0).normal(size=(200, 2))
+    >>> risk = EmpiricalRisk("((a - z1)^2 + (b - z2)^2) / 2", "a b", {"z": z})
+    >>> runs = symopt.minimize(risk, sgd(lr=0.2), np.zeros((50, 2)), epochs=2,
+    ...                        batch_size=10, seed=0, independent=True)
+    >>> fig = plot_noise_ball({"lr 0.2": runs}, z.mean(axis=0), objective=risk)
+    >>> len(fig.axes)
+    2
+    """
+    labelled = _labelled(trajectories)
+    center = np.asarray(center, dtype=float)
+    fig, (left, right) = _axes(ax, ncols=2, size=(12, 5))
+    finals = {k: np.asarray(t.final_x, float).reshape(-1, t.n)[:, :2] for k, t in labelled.items()}
+    points = np.concatenate([*finals.values(), center[None, :2]])
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    pad = 0.15 * np.maximum(hi - lo, 1e-3)
+    lo, hi = lo - pad, hi + pad
+    if objective is not None:
+        _contours(left, objective.value, lo, hi)
+    for i, (label, pts) in enumerate(finals.items()):
+        left.scatter(pts[:, 0], pts[:, 1], s=8, alpha=0.6, color=f"C{i}", label=label)
+    left.plot(*center[:2], marker="*", ms=16, color="k", ls="none", label="minimum")
+    left.set_xlim(lo[0], hi[0])
+    left.set_ylim(lo[1], hi[1])
+    left.legend(fontsize=LEGEND_SIZE)
+    _finish(left, r"$\theta_1$", r"$\theta_2$", "where the runs end")
+    for i, (label, t) in enumerate(labelled.items()):
+        x = np.asarray(t.x, dtype=float)
+        d2 = ((x - center) ** 2).sum(axis=-1).reshape(len(t.steps), -1).mean(axis=1)
+        right.plot(t.steps, d2, color=f"C{i}", lw=2, label=label)
+        if predicted and label in predicted:
+            right.axhline(predicted[label], color=f"C{i}", ls="--", lw=1, label=f"{label}: theory")
+    right.set_yscale("log")
+    right.legend(fontsize=LEGEND_SIZE)
+    _finish(right, "step", r"mean $\|\theta - \theta^*\|^2$ over runs", "distance to the minimum")
+    if title:
+        fig.suptitle(title, fontsize=TITLE_SIZE)
+    return fig
+
+
+def plot_escape_times(
+    times: Mapping[str, Any],
+    ax: Any = None,
+    bins: int = 30,
+    title: str | None = "Steps to escape the saddle",
+) -> Any:
+    """Histograms of escape times, one per noise level; runs that never escaped (time
+    ``-1``) are counted in the legend.
+
+    >>> import numpy as np
+    >>> fig = plot_escape_times({"σ² = 0": -np.ones(5), "σ² = 1": np.array([3, 4, 4, 6, 9])})
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['σ² = 0: 5 of 5 stay', 'σ² = 1: median 4']
+    """
+    fig, ax = _axes(ax)
+    arrays = {k: np.ravel(np.asarray(v)) for k, v in times.items()}
+    escaped = np.concatenate([a[a >= 0] for a in arrays.values()] + [np.zeros(1)])
+    edges = np.linspace(0, max(float(escaped.max()), 1.0), bins + 1)
+    for i, (label, a) in enumerate(arrays.items()):
+        left = a[a >= 0]
+        if left.size == 0:
+            ax.plot([], [], color=f"C{i}", label=f"{label}: {a.size} of {a.size} stay")
+            continue
+        stay = a.size - left.size
+        text = f"{label}: median {np.median(left):g}" + (f", {stay} stay" if stay else "")
+        ax.hist(left, bins=edges, alpha=0.55, color=f"C{i}", label=text)
+    ax.legend(fontsize=LEGEND_SIZE)
+    _finish(ax, "escape step", "runs", title)
+    return fig
+
+
+def plot_generalization(
+    traj: Any, ax: Any = None, title: str | None = "Learning is not only optimizing"
+) -> Any:
+    """Training and test risk over the steps, with early stopping (the least test risk)
+    marked: the training risk keeps falling while the test risk turns up.
+
+    >>> import numpy as np
+    >>> from symopt.trajectory import Trajectory
+    >>> t = Trajectory(x=np.zeros((4, 1)), values=np.array([4.0, 2.0, 1.0, 0.5]),
+    ...     grad_norms=np.ones(4), steps=np.arange(4), status=np.array("max_steps"),
+    ...     stop_step=np.array(3), extras={"test_values": np.array([4.0, 2.5, 2.0, 3.0])})
+    >>> fig = plot_generalization(t)
+    >>> fig.axes[0].get_legend().get_texts()[2].get_text()
+    'early stopping: step 2'
+    """
+    test = traj.extras.get("test_values")
+    if test is None:
+        raise SymoptError("this trajectory has no test risk: run minimize(..., test=...)")
+    fig, ax = _axes(ax)
+    rows = len(traj.steps)
+    steps = np.asarray(traj.steps)
+    train, test = _first_run(traj.values, rows), _first_run(test, rows)
+    best = int(np.argmin(test))
+    ax.plot(steps, train, lw=2, color="C0", label="training risk")
+    ax.plot(steps, test, lw=2, color="C3", label="test risk")
+    ax.axvline(steps[best], color="k", ls="--", lw=1, label=f"early stopping: step {steps[best]}")
+    ax.plot(steps[best], test[best], marker="o", color="k")
+    if np.all(train > 0) and np.all(test > 0):
+        ax.set_yscale("log")
+    if steps[-1] > 100 and steps[1] > 0:
+        ax.set_xscale("log")
+    ax.legend(fontsize=LEGEND_SIZE)
+    _finish(ax, "step", "risk", title)
+    return fig

@@ -43,10 +43,12 @@ from .errors import HyperparameterError, ShapeError, SymoptError
 __all__ = [
     "PCADirections",
     "PathPlane",
+    "Roughness",
     "path_plane",
     "pca_directions",
     "project",
     "random_direction",
+    "roughness",
     "slice_1d",
     "slice_2d",
 ]
@@ -456,6 +458,56 @@ def path_plane(
     values = slice_2d(f, origin, d1, d2, alphas, betas, batched=batched, chunk=chunk)
     path_values = _evaluate(f, origin, x - origin, batched, chunk)
     return PathPlane(origin, d1, d2, explained, coords, alphas, betas, values, path_values)
+
+
+# -- how rough is a slice ------------------------------------------------------------
+
+
+class Roughness(NamedTuple):
+    """Numbers for "smooth" or "chaotic" on a 2-D grid of losses (:func:`roughness`)."""
+
+    local_minima: int  # interior grid points lower than all 8 neighbours
+    negative_curvature: float  # fraction of interior points whose in-plane Hessian has λ < 0
+    ratio: float  # largest over smallest value
+
+
+def roughness(values: Any) -> Roughness:
+    """Count local minima and the share of points with negative curvature in a 2-D slice.
+
+    The in-plane Hessian at an interior grid point is taken from central differences;
+    whether it has a negative eigenvalue does not depend on the grid spacing, so only the
+    values are needed.  A convex bowl has one local minimum and no negative curvature;
+    Li et al.'s "chaotic" landscapes have many of both.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = np.linspace(-1, 1, 21)
+    >>> roughness(1 + g[:, None] ** 2 + 2 * g[None, :] ** 2)
+    Roughness(local_minima=1, negative_curvature=0.0, ratio=4.0)
+    """
+    z = np.asarray(values, dtype=float)
+    if z.ndim != 2 or min(z.shape) < 3:
+        raise ShapeError(f"values must be a 2-D grid of at least 3x3, got shape {z.shape}")
+    if not np.all(np.isfinite(z)):
+        raise ShapeError("values contains NaN or infinity")
+    mid = z[1:-1, 1:-1]
+    zaa = z[2:, 1:-1] - 2 * mid + z[:-2, 1:-1]
+    zbb = z[1:-1, 2:] - 2 * mid + z[1:-1, :-2]
+    zab = (z[2:, 2:] - z[2:, :-2] - z[:-2, 2:] + z[:-2, :-2]) / 4
+    # a symmetric 2x2 matrix has a negative eigenvalue iff det < 0 or its diagonal is < 0
+    negative = (zaa * zbb - zab * zab < 0) | (zaa < 0) | (zbb < 0)
+    rows, cols = z.shape
+    neighbours = [
+        z[1 + i : rows - 1 + i, 1 + j : cols - 1 + j]
+        for i in (-1, 0, 1)
+        for j in (-1, 0, 1)
+        if (i, j) != (0, 0)
+    ]
+    minima = np.all([mid < n for n in neighbours], axis=0)
+    low, high = float(z.min()), float(z.max())
+    ratio = high / low if low > 0 else float("inf")
+    return Roughness(int(minima.sum()), float(negative.mean()), ratio)
 
 
 # -- checks ---------------------------------------------------------------------------

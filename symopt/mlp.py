@@ -31,8 +31,10 @@ is what makes a 51×51 landscape grid cheap.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -116,15 +118,22 @@ class MLP:
     def init(self, seed: int | np.random.Generator | None = None) -> np.ndarray:
         """Random parameters: ``W ~ N(0, gain / in)`` (He for relu, LeCun for tanh), ``b = 0``.
 
+        The weights of the ``k`` residual blocks get variance ``gain / (in · k)`` instead, so
+        the blocks together grow the signal by at most a factor ``e`` (with ``gain / in``
+        every relu block would double its energy).
+
         >>> net = MLP([3, 4, 2], seed=0)
         >>> bool(np.all(net.init() == net.init())), net.init().shape
         (True, (26,))
         """
         rng = np.random.default_rng(self.seed if seed is None else seed)
         gain = 2.0 if self.activation == "relu" else 1.0
+        blocks = max(1, sum(self.residual))
+        residual = [*self.residual, False]  # the output layer is never a block
         parts = []
-        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
-            parts += [rng.normal(0.0, math.sqrt(gain / n_in), n_out * n_in), np.zeros(n_out)]
+        for n_in, n_out, res in zip(self.sizes[:-1], self.sizes[1:], residual, strict=True):
+            var = gain / n_in / (blocks if res else 1)
+            parts += [rng.normal(0.0, math.sqrt(var), n_out * n_in), np.zeros(n_out)]
         return np.concatenate(parts)
 
     def unflatten(self, theta: Any) -> list[np.ndarray]:
@@ -193,7 +202,9 @@ class MLP:
         h, hs, acts = X, [], []
         for W, b, residual in zip(weights[:-1], biases[:-1], self.residual, strict=True):
             hs.append(h)
-            s = self._act(h @ np.swapaxes(W, -1, -2) + b[..., None, :])
+            s = h @ np.swapaxes(W, -1, -2)
+            s += b[..., None, :]
+            self._act(s)
             acts.append(s)
             h = h + s if residual else s
         hs.append(h)
@@ -234,12 +245,16 @@ class MLP:
         flat = [t.reshape(len(theta), -1) for pair in reversed(layers) for t in pair]
         return np.concatenate(flat, axis=-1)
 
-    def _act(self, a: np.ndarray) -> np.ndarray:
-        return np.maximum(a, 0.0) if self.activation == "relu" else np.tanh(a)
+    def _act(self, a: np.ndarray) -> None:
+        """Apply the activation in place (the pre-activations are not needed again)."""
+        if self.activation == "relu":
+            np.maximum(a, 0.0, out=a)
+        else:
+            np.tanh(a, out=a)
 
     def _act_grad(self, s: np.ndarray) -> np.ndarray:
         """The activation's derivative, from its output ``s``."""
-        return (s > 0).astype(float) if self.activation == "relu" else 1.0 - s * s
+        return s > 0 if self.activation == "relu" else 1.0 - s * s
 
     # -- input checks and chunking ----------------------------------------------------
 
@@ -299,24 +314,28 @@ def _labels(y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 class MLPObjective:
-    """An :class:`MLP` on fixed data ``(X, y)``: ``value``/``gradient`` of ``θ``, full batch
-    or on the samples ``idx`` (for mini-batch runs).
+    """An :class:`MLP` on fixed data ``(X, y)``: the loss as a function of ``θ`` alone.
+
+    ``value``/``gradient`` use all samples (the empirical risk); ``batch_value`` and
+    ``batch_gradient`` the samples ``idx`` (shape ``(K,)``).  It is what
+    :func:`symopt.minimize` needs, with ``epochs=...`` for a mini-batch run, and what
+    :mod:`symopt.landscape` slices (``value`` evaluates stacks of ``θ`` at once).
 
     >>> import numpy as np
     >>> f = MLP([2, 3, 2], seed=0).objective([[0.0, 1.0], [1.0, 1.0]], [0, 1])
     >>> theta = f.net.init()
-    >>> bool(np.isclose(f.value(theta), f.batch_value(theta, [0, 1])))
-    True
+    >>> f.n_params, f.n_examples, bool(np.isclose(f.value(theta), f.batch_value(theta, [0, 1])))
+    (17, 2, True)
     """
 
     def __init__(self, net: MLP, X: Any, y: Any):
         self.net = net
         self.X, self.y = net._data(X, y)
-        self.n = net.size
-        self.n_samples = len(self.X)
+        self.n = self.n_params = net.size
+        self.n_examples = len(self.X)
 
     def __repr__(self) -> str:
-        return f"MLPObjective({self.net!r}, {self.n_samples} samples)"
+        return f"MLPObjective({self.net!r}, {self.n_examples} samples)"
 
     def value(self, theta: Any) -> np.ndarray:
         return self.net.loss(theta, self.X, self.y)
@@ -328,10 +347,24 @@ class MLPObjective:
         return self.net.value_and_gradient(theta, self.X, self.y)
 
     def batch_value(self, theta: Any, idx: Any) -> np.ndarray:
-        return self.net.loss(theta, self.X[idx], self.y[idx])
+        return self.net.loss(theta, *self._batch(idx))
 
     def batch_gradient(self, theta: Any, idx: Any) -> np.ndarray:
-        return self.net.gradient(theta, self.X[idx], self.y[idx])
+        return self.net.gradient(theta, *self._batch(idx))
+
+    def batch_value_and_gradient(self, theta: Any, idx: Any) -> tuple[np.ndarray, np.ndarray]:
+        return self.net.value_and_gradient(theta, *self._batch(idx))
+
+    def _batch(self, idx: Any) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.asarray(idx)
+        if rows.ndim != 1 or rows.size == 0 or not np.issubdtype(rows.dtype, np.integer):
+            raise DataError(
+                f"idx must be a non-empty 1-D array of sample indices, got shape {rows.shape}: "
+                "every run of a batch of runs sees the same samples (independent=False)"
+            )
+        if rows.min() < -self.n_examples or rows.max() >= self.n_examples:
+            raise DataError(f"idx has indices outside 0 ... {self.n_examples - 1}")
+        return self.X[rows], self.y[rows]
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
@@ -339,14 +372,21 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     [0, 1]: ``X`` of shape (1797, 64), integer labels ``y`` of shape (1797,).
 
     The data ships inside scikit-learn (no download); install it with
-    ``pip install symopt[examples]``.
+    ``pip install 'symopt[examples]'``.  The file is read directly, which spares the
+    seconds that importing scikit-learn (and SciPy) takes.
     """
-    try:
-        from sklearn.datasets import load_digits as sklearn_digits
-    except ImportError:
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or spec.origin is None:
         raise DataError(
             "the digits data set ships with scikit-learn, which is not installed: "
             "pip install 'symopt[examples]' (or scikit-learn)"
-        ) from None
-    X, y = sklearn_digits(return_X_y=True)
+        )
+    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz"
+    if path.is_file():
+        table = np.loadtxt(path, delimiter=",")
+        X, y = table[:, :-1], table[:, -1]
+    else:  # the file moved in some scikit-learn release: ask scikit-learn itself
+        from sklearn.datasets import load_digits as sklearn_digits
+
+        X, y = sklearn_digits(return_X_y=True)
     return X / 16.0, y.astype(int)

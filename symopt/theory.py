@@ -242,8 +242,7 @@ def _eigenvalues(M: sp.Matrix) -> list[sp.Expr]:
     if M.is_diagonal():
         return list(M.diagonal())
     if not M.free_symbols:
-        z = sp.Dummy("z")
-        roots = sp.Poly(M.charpoly(z).as_expr(), z).real_roots()
+        roots = M.charpoly().real_roots()
         if len(roots) != M.rows:  # cannot happen for a symmetric matrix
             raise SymoptError("H has complex eigenvalues: give a symmetric matrix")
         return roots
@@ -266,6 +265,33 @@ def _sign(expr: sp.Expr, atol: float = 0.0) -> int | None:
     if abs(value) <= max(_ZERO, atol):
         return 0
     return 1 if value > 0 else -1
+
+
+def _zero_if_zero(expr: sp.Expr) -> sp.Expr:
+    """``0`` for a numeric expression that is exactly zero, else ``expr``."""
+    return sp.Integer(0) if not expr.free_symbols and _sign(expr) == 0 else expr
+
+
+def _extreme(values: list[sp.Expr], direction: int = 1) -> sp.Expr:
+    """The largest (``direction=1``) or smallest (``-1``) of real values: decided one by
+    one for numbers (SymPy's ``Max`` gives up on unsimplified radicals), ``Max``/``Min``
+    with symbols."""
+    if any(v.free_symbols for v in values):
+        return (sp.Max if direction == 1 else sp.Min)(*values)
+    best = values[0]
+    for v in values[1:]:
+        if _sign(v - best) == direction:
+            best = v
+    return best
+
+
+def _larger_root_modulus(b: sp.Expr, disc: sp.Expr, mu: sp.Expr) -> sp.Expr:
+    """``max |z|`` over the roots ``(b ± √Δ)/2`` of ``z² − bz + μ``: ``(|b| + √Δ)/2`` for
+    real roots (Δ >= 0), ``√μ`` for complex ones (their product is μ)."""
+    real, complex_ = (sp.Abs(b) + sp.sqrt(disc)) / 2, sp.sqrt(mu)
+    if b.free_symbols or disc.free_symbols or mu.free_symbols:
+        return sp.Piecewise((real, disc >= 0), (complex_, True))
+    return real if _sign(disc) >= 0 else complex_
 
 
 def _regime(rho: sp.Expr, atol: float) -> str:
@@ -321,8 +347,9 @@ class _Analysis:
         self.eigenvalues_exact = _eigenvalues(self.H)
         # the curvature the optimizer sees along each eigen-direction
         self._curvatures = [self.c * lam for lam in self.eigenvalues_exact]
-        self._lo = sp.Min(*self._curvatures)
-        self._hi = sp.Max(*self._curvatures)
+        # extreme eigenvalues of H (formulas keep c apart, so 2/(2a) reads 1/a)
+        self._lo = _extreme(self.eigenvalues_exact, -1)
+        self._hi = _extreme(self.eigenvalues_exact, 1)
 
     # output: floats for numbers, SymPy for symbols (or exact=True)
     def _out(self, value: Any) -> Any:
@@ -369,10 +396,32 @@ class _Analysis:
         definite ``H`` exactly the ``lr`` below it converge."""
         if _sign(self._hi) == -1 or _sign(self._hi) == 0:
             return self._out(sp.oo)
-        return self._out(self._limit_times_curvature / self._hi)
+        return self._out(self._limit_times_curvature / self.c / self._hi)
 
     def _positive_definite(self) -> bool:
         return _sign(self._lo) != -1 and _sign(self._lo) != 0
+
+    @property
+    def optimal_lr(self) -> Any:
+        """The ``lr`` with the least ρ (``None`` unless ``H`` is positive definite);
+        gradient descent: ``2/(λ'_min + λ'_max)``, momentum: ``(2/(√λ'_min + √λ'_max))²``."""
+        return self._optimum("lr")
+
+    @property
+    def optimal_rate(self) -> Any:
+        """``ρ`` at the optimum: ``(κ − 1)/(κ + 1)`` for gradient descent,
+        ``(√κ − 1)/(√κ + 1)`` for momentum."""
+        return self._optimum("rate")
+
+    def _optimum(self, name: str) -> Any:
+        if not self._positive_definite():
+            return None
+        return self._out(self._optima()[name][1])
+
+    def _optimal_rows(self) -> list[tuple[str, str]]:
+        if not self._positive_definite():
+            return [("optimum", "none: H is not positive definite")]
+        return [(f"optimal {k} {text}", self._show(v)) for k, (text, v) in self._optima().items()]
 
     def steps_to(self, tol: float) -> Any:
         """The least ``t`` with ``ρᵗ <= tol`` (the error bound, relative to the start).
@@ -461,7 +510,7 @@ class GDAnalysis(_Analysis):
     def __init__(self, H: Any, lr: Any, scale: Any, *, exact: bool, atol: float):
         super().__init__(H, lr, scale, exact, atol)
         self._factors = [1 - self.lr * lam for lam in self._curvatures]
-        self._rho = sp.Max(*[sp.Abs(f) for f in self._factors])
+        self._rho = _extreme([sp.Abs(f) for f in self._factors])
 
     def _settings(self) -> str:
         return f"lr = {self._show(self.lr)}"
@@ -488,34 +537,17 @@ class GDAnalysis(_Analysis):
         """``0 < lr·λ' < 2`` for every eigenvalue, as a SymPy condition."""
         return sp.And(*[sp.And(0 < self.lr * lam, self.lr * lam < 2) for lam in self._curvatures])
 
-    @property
-    def optimal_lr(self) -> Any:
-        """``2/(λ'_min + λ'_max)``, the ``lr`` with the least ρ (``None`` unless ``H`` is
-        positive definite)."""
-        if not self._positive_definite():
-            return None
-        return self._out(2 / (self._lo + self._hi))
-
-    @property
-    def optimal_rate(self) -> Any:
-        """``ρ`` at :attr:`optimal_lr`: ``(κ − 1)/(κ + 1)``."""
-        if not self._positive_definite():
-            return None
-        return self._out((self._hi - self._lo) / (self._hi + self._lo))
+    def _optima(self) -> dict[str, tuple[str, sp.Expr]]:
+        lo, hi = self._lo, self._hi
+        return {
+            "lr": ("2/(λ'_min + λ'_max)", 2 / self.c / (lo + hi)),
+            "rate": ("(κ − 1)/(κ + 1)", (hi - lo) / (hi + lo)),
+        }
 
     def spectral_radius_at(self, lr: Any) -> np.ndarray:
         """``ρ(lr) = max |1 − lr·λ'|`` on an array of learning rates (floats)."""
         lr = np.asarray(lr, dtype=float)
         return np.abs(1 - lr[..., None] * self._numeric_curvatures()).max(axis=-1)
-
-    def _optimal_rows(self) -> list[tuple[str, str]]:
-        if not self._positive_definite():
-            return [("optimal lr", "none: H is not positive definite")]
-        lo, hi = self._lo, self._hi
-        return [
-            ("optimal lr 2/(λ'_min + λ'_max)", self._show(2 / (lo + hi))),
-            ("optimal rate (κ − 1)/(κ + 1)", self._show((hi - lo) / (hi + lo))),
-        ]
 
     def _direction_rows(self) -> list[tuple[str, ...]]:
         head = ("λ", "factor 1 − ηλ'", "|factor|", "direction", "regime")
@@ -552,12 +584,12 @@ class MomentumAnalysis(_Analysis):
         self._limit_times_curvature = 2 * (1 + self.mu)
         mu_ = self.mu
         self._b = [1 + mu_ - self.lr * lam for lam in self._curvatures]
-        self._disc = [b**2 - 4 * mu_ for b in self._b]
+        # an exactly zero discriminant that SymPy leaves unsimplified becomes a plain 0
+        self._disc = [_zero_if_zero(b**2 - 4 * mu_) for b in self._b]
         self._moduli = [
-            sp.Piecewise(((sp.Abs(b) + sp.sqrt(d)) / 2, d >= 0), (sp.sqrt(mu_), True))
-            for b, d in zip(self._b, self._disc, strict=True)
+            _larger_root_modulus(b, d, mu_) for b, d in zip(self._b, self._disc, strict=True)
         ]
-        self._rho = sp.Max(*self._moduli)
+        self._rho = _extreme(self._moduli)
 
     def _settings(self) -> str:
         return f"lr = {self._show(self.lr)}, mu = {self._show(self.mu)}"
@@ -635,31 +667,19 @@ class MomentumAnalysis(_Analysis):
         return [self._out((1 - sp.sqrt(self.mu)) ** 2 / lam) for lam in self._curvatures]
 
     @property
-    def optimal_lr(self) -> Any:
-        """``(2/(√λ'_min + √λ'_max))²`` (``None`` unless ``H`` is positive definite)."""
-        if not self._positive_definite():
-            return None
-        return self._out((2 / (sp.sqrt(self._lo) + sp.sqrt(self._hi))) ** 2)
-
-    @property
     def optimal_mu(self) -> Any:
         """``((√κ − 1)/(√κ + 1))²``; with :attr:`optimal_lr` it damps the extreme
         directions critically and gives the least ρ."""
-        if not self._positive_definite():
-            return None
-        return self._out(self._sqrt_rate**2)
+        return self._optimum("mu")
 
-    @property
-    def optimal_rate(self) -> Any:
-        """``(√κ − 1)/(√κ + 1)`` at the optimal ``(lr, mu)``."""
-        if not self._positive_definite():
-            return None
-        return self._out(self._sqrt_rate)
-
-    @property
-    def _sqrt_rate(self) -> sp.Expr:
+    def _optima(self) -> dict[str, tuple[str, sp.Expr]]:
         lo, hi = sp.sqrt(self._lo), sp.sqrt(self._hi)
-        return sp.simplify((hi - lo) / (hi + lo))
+        rate = (hi - lo) / (hi + lo)
+        return {
+            "lr": ("(2/(√λ'_min + √λ'_max))²", 4 / self.c / (lo + hi) ** 2),
+            "mu": ("((√κ − 1)/(√κ + 1))²", rate**2),
+            "rate": ("(√κ − 1)/(√κ + 1)", rate),
+        }
 
     def spectral_radius_at(self, lr: Any, mu: Any = None) -> np.ndarray:
         """``ρ(lr, μ)`` on arrays of learning rates and momenta (broadcast; floats);
@@ -675,16 +695,6 @@ class MomentumAnalysis(_Analysis):
         moduli = np.where(disc >= 0, real, np.sqrt(mu[..., None]))
         return moduli.max(axis=-1)
 
-    def _optimal_rows(self) -> list[tuple[str, str]]:
-        if not self._positive_definite():
-            return [("optimal lr, mu", "none: H is not positive definite")]
-        lo, hi = sp.sqrt(self._lo), sp.sqrt(self._hi)
-        return [
-            ("optimal lr (2/(√λ'_min + √λ'_max))²", self._show((2 / (lo + hi)) ** 2)),
-            ("optimal mu ((√κ − 1)/(√κ + 1))²", self._show(self._sqrt_rate**2)),
-            ("optimal rate (√κ − 1)/(√κ + 1)", self._show(self._sqrt_rate)),
-        ]
-
     def _direction_rows(self) -> list[tuple[str, ...]]:
         head = ("λ", "roots of z² − (1 + μ − ηλ')z + μ", "max |z|", "damping")
         rows = [head]
@@ -692,13 +702,13 @@ class MomentumAnalysis(_Analysis):
             self.eigenvalues_exact, self._b, self._disc, self._moduli, self.regimes, strict=True
         ):
             roots = self._roots_text(b, d)
-            rate = "√μ if Δ < 0, else (|b| + √Δ)/2" if m.free_symbols else self._show(m)
+            rate = "√μ if Δ < 0, else (|β| + √Δ)/2" if m.free_symbols else self._show(m)
             rows.append((self._show(lam), roots, rate, kind))
         return rows
 
     def _roots_text(self, b: sp.Expr, d: sp.Expr) -> str:
         if b.free_symbols or d.free_symbols:
-            return f"(b ± √Δ)/2, b = {b}"
+            return f"(β ± √Δ)/2, β = {b}"
         if _sign(d, self.atol) == -1:
             return self._show((b + sp.sqrt(d)) / 2)
         return f"{self._show((b + sp.sqrt(d)) / 2)}, {self._show((b - sp.sqrt(d)) / 2)}"

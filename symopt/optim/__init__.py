@@ -7,8 +7,10 @@ The contract, shared by every optimizer and every transform here::
     updates, state = opt.update(grads, state, params, **extra)
     params = params + updates                 # the step; updates carry the minus sign
 
-* ``update`` is pure: it never modifies its arguments, and ``updates`` never share memory
-  with the state.
+* ``update`` never modifies ``grads`` or ``params``.  It updates the state's buffers in
+  place (like ``torch.optim``; fast), so continue from the returned state and
+  ``copy.deepcopy`` one you want to keep.  ``updates`` is a fresh array, never a view of
+  the state.
 * ``needs`` lists the extra keyword inputs ``update`` requires, from
   ``("value", "hessian", "step")``; only :func:`newton` needs one (``"hessian"``).
 * Every hyper-parameter may be an array, broadcast against the batch shape

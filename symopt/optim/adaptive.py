@@ -3,8 +3,10 @@
 Each transform rescales the incoming updates ``g`` coordinate by coordinate and returns a
 direction ``d``; the named optimizers follow it with ``scale_by_lr`` (``x ← x - η d``).
 The arithmetic follows ``torch.optim`` (PyTorch 2.13), including where ``eps`` sits.
-Every update is a handful of whole-array NumPy operations; step counts are Python ints,
-so bias corrections are scalars unless a ``beta`` is a per-run array.
+Every update is a handful of whole-array NumPy operations that update the state's buffers
+in place (see the contract in :mod:`symopt.optim`) with one scratch array per call, which
+becomes the output; step counts are Python ints, so bias corrections are scalars unless a
+``beta`` is a per-run array.
 """
 
 from __future__ import annotations
@@ -48,20 +50,25 @@ def _checker(**named: Any):
     return check
 
 
-def _ema(decay: Any, old: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """``decay · old + (1 - decay) · new`` as a fresh array."""
-    out = decay * old
-    out += (1.0 - decay) * new
-    return out
+def _ema(decay: Any, buf: np.ndarray, new: np.ndarray, work: np.ndarray) -> np.ndarray:
+    """``buf ← decay · buf + (1 - decay) · new`` in place (``work``: scratch space)."""
+    buf *= decay
+    buf += np.multiply(new, 1.0 - decay, out=work)
+    return buf
 
 
-def _ema_sq(decay: Any, old: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """``decay · old + (1 - decay) · g²`` as a fresh array."""
-    out = decay * old
-    sq = (1.0 - decay) * g
-    sq *= g
-    out += sq
-    return out
+def _ema_sq(decay: Any, buf: np.ndarray, g: np.ndarray, work: np.ndarray) -> np.ndarray:
+    """``buf ← decay · buf + (1 - decay) · g²`` in place (``work``: scratch space)."""
+    buf *= decay
+    np.multiply(g, 1.0 - decay, out=work)
+    work *= g
+    buf += work
+    return buf
+
+
+def _zeros(params: np.ndarray, k: int) -> list[np.ndarray]:
+    """``k`` separate zero buffers (updated in place, so never shared)."""
+    return [np.zeros_like(params) for _ in range(k)]
 
 
 class ScaleByRssState(NamedTuple):
@@ -92,11 +99,11 @@ def scale_by_rss(initial_accumulator_value: Any = 0.0, eps: Any = 1e-10) -> Opti
         return ScaleByRssState(np.broadcast_to(s0, params.shape).copy())
 
     def update(g, state, params=None, **extra):
-        s = g * g
-        s += state.sum_of_squares
-        denom = np.sqrt(s)
-        denom += eps
-        return g / denom, ScaleByRssState(s)
+        s, work = state.sum_of_squares, np.multiply(g, g)
+        s += work
+        np.sqrt(s, out=work)
+        work += eps
+        return np.divide(g, work, out=work), state
 
     return Optimizer(init, update)
 
@@ -126,19 +133,24 @@ def scale_by_rms(decay: Any = 0.99, eps: Any = 1e-8, centered: bool = False) -> 
 
     def init(params):
         params = check(params)
-        return ScaleByRmsState(np.zeros_like(params), np.zeros_like(params) if centered else None)
+        return ScaleByRmsState(*_zeros(params, 1), *(_zeros(params, 1) if centered else [None]))
 
     def update(g, state, params=None, **extra):
-        nu = _ema_sq(alpha, state.nu, g)
+        work = np.empty_like(g)
+        nu = _ema_sq(alpha, state.nu, g, work)
         if centered:
-            mu = state.mu + (1.0 - alpha) * (g - state.mu)  # PyTorch's lerp
-            denom = nu - mu * mu
-            np.maximum(denom, 0.0, out=denom)
-            np.sqrt(denom, out=denom)
+            mu = state.mu  # PyTorch's lerp: mu ← mu + (1-α)(g - mu)
+            np.subtract(g, mu, out=work)
+            work *= 1.0 - alpha
+            mu += work
+            np.multiply(mu, mu, out=work)
+            np.subtract(nu, work, out=work)
+            np.maximum(work, 0.0, out=work)
+            np.sqrt(work, out=work)
         else:
-            mu, denom = None, np.sqrt(nu)
-        denom += eps
-        return g / denom, ScaleByRmsState(nu, mu)
+            np.sqrt(nu, out=work)
+        work += eps
+        return np.divide(g, work, out=work), state
 
     return Optimizer(init, update)
 
@@ -166,17 +178,19 @@ def scale_by_adadelta(rho: Any = 0.9, eps: Any = 1e-6) -> Optimizer:
 
     def init(params):
         params = check(params)
-        return ScaleByAdadeltaState(np.zeros_like(params), np.zeros_like(params))
+        return ScaleByAdadeltaState(*_zeros(params, 2))
 
     def update(g, state, params=None, **extra):
-        v = _ema_sq(rho, state.square_avg, g)
-        std = v + eps
+        work = np.empty_like(g)
+        v = _ema_sq(rho, state.square_avg, g, work)
+        std = np.add(v, eps, out=work)
         np.sqrt(std, out=std)
         d = state.acc_delta + eps
         np.sqrt(d, out=d)
         d /= std
         d *= g
-        return d, ScaleByAdadeltaState(v, _ema_sq(rho, state.acc_delta, d))
+        _ema_sq(rho, state.acc_delta, d, work)
+        return d, state
 
     return Optimizer(init, update)
 
@@ -218,25 +232,25 @@ def scale_by_adam(
 
     def init(params):
         params = check(params)
-        zeros = np.zeros_like(params)
-        return ScaleByAdamState(0, zeros, zeros, zeros if amsgrad else None)
+        return ScaleByAdamState(0, *_zeros(params, 2), *(_zeros(params, 1) if amsgrad else [None]))
 
     def update(g, state, params=None, **extra):
-        t = state.count + 1
-        m = _ema(b1, state.mu, g)
-        v = _ema_sq(b2, state.nu, g)
-        v_max = np.maximum(state.nu_max, v) if amsgrad else None
-        denom = np.sqrt(v_max if amsgrad else v)
+        t, work = state.count + 1, np.empty_like(g)
+        m = _ema(b1, state.mu, g, work)
+        v = _ema_sq(b2, state.nu, g, work)
+        if amsgrad:
+            v = np.maximum(state.nu_max, v, out=state.nu_max)
+        denom = np.sqrt(v, out=work)
         if bias_correction:
             # m̂ / (√v / c₂ + ε) = (c₂ / (1-β₁ᵗ)) · m / (√v + ε c₂), with c₂ = √(1-β₂ᵗ)
             c2 = np.sqrt(1.0 - b2**t)
             denom += eps * c2
-            d = m / denom
+            d = np.divide(m, denom, out=work)
             d *= c2 / (1.0 - b1**t)
         else:
             denom += eps
-            d = m / denom
-        return d, ScaleByAdamState(t, m, v, v_max)
+            d = np.divide(m, denom, out=work)
+        return d, state._replace(count=t)
 
     return Optimizer(init, update)
 
@@ -265,17 +279,19 @@ def scale_by_adamax(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimize
 
     def init(params):
         params = check(params)
-        return ScaleByAdamaxState(0, np.zeros_like(params), np.zeros_like(params))
+        return ScaleByAdamaxState(0, *_zeros(params, 2))
 
     def update(g, state, params=None, **extra):
-        t = state.count + 1
-        m = _ema(b1, state.mu, g)
-        a = np.abs(g)
-        a += eps
-        u = np.maximum(b2 * state.u, a, out=a)
-        d = m / u
+        t, work = state.count + 1, np.empty_like(g)
+        m = _ema(b1, state.mu, g, work)
+        u = state.u
+        u *= b2
+        np.abs(g, out=work)
+        work += eps
+        np.maximum(u, work, out=u)
+        d = np.divide(m, u, out=work)
         d *= 1.0 / (1.0 - b1**t)
-        return d, ScaleByAdamaxState(t, m, u)
+        return d, state._replace(count=t)
 
     return Optimizer(init, update)
 
@@ -314,20 +330,20 @@ def scale_by_nadam(
 
     def init(params):
         params = check(params)
-        return ScaleByNadamState(0, np.zeros_like(params), np.zeros_like(params), 1.0)
+        return ScaleByNadamState(0, *_zeros(params, 2), 1.0)
 
     def update(g, state, params=None, **extra):
-        t = state.count + 1
+        t, work = state.count + 1, np.empty_like(g)
         mu_t = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
         product = state.mu_product * mu_t
-        m = _ema(b1, state.mu, g)
-        v = _ema_sq(b2, state.nu, g)
-        denom = v / (1.0 - b2**t)
+        m = _ema(b1, state.mu, g, work)
+        v = _ema_sq(b2, state.nu, g, work)
+        d = np.multiply(m, mu_next / (1.0 - product * mu_next))
+        d += np.multiply(g, (1.0 - mu_t) / (1.0 - product), out=work)
+        denom = np.divide(v, 1.0 - b2**t, out=work)
         np.sqrt(denom, out=denom)
         denom += eps
-        d = ((1.0 - mu_t) / (1.0 - product)) * g
-        d += (mu_next / (1.0 - product * mu_next)) * m
         d /= denom
         return d, ScaleByNadamState(t, m, v, product)
 
@@ -354,24 +370,25 @@ def scale_by_radam(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimizer
 
     def init(params):
         params = check(params)
-        return ScaleByAdamState(0, np.zeros_like(params), np.zeros_like(params), None)
+        return ScaleByAdamState(0, *_zeros(params, 2), None)
 
     def update(g, state, params=None, **extra):
-        t = state.count + 1
-        m = _ema(b1, state.mu, g)
-        v = _ema_sq(b2, state.nu, g)
+        t, work = state.count + 1, np.empty_like(g)
+        m = _ema(b1, state.mu, g, work)
+        v = _ema_sq(b2, state.nu, g, work)
         c1, c2 = 1.0 - b1**t, 1.0 - b2**t
         rho_t = rho_inf - 2.0 * t * b2**t / c2
         rectified = rho_t > 5.0
+        state = state._replace(count=t)
         if not np.any(rectified):
-            return m / c1, ScaleByAdamState(t, m, v, None)
+            return np.divide(m, c1, out=work), state
         # off the rectified runs ρ may be ≤ 4: evaluate r there on a harmless stand-in
         rho, inf = np.where(rectified, rho_t, 6.0), np.where(rectified, rho_inf, 6.0)
         r = np.sqrt((rho - 4.0) * (rho - 2.0) * inf / ((inf - 4.0) * (inf - 2.0) * rho))
-        denom = np.sqrt(v)
+        denom = np.sqrt(v, out=work)
         denom += eps
         scale = np.where(rectified, r * np.sqrt(c2) / denom, 1.0)
         scale *= 1.0 / c1
-        return m * scale, ScaleByAdamState(t, m, v, None)
+        return np.multiply(m, scale, out=work), state
 
     return Optimizer(init, update)

@@ -6,10 +6,14 @@ An :class:`Optimizer` is a pair of pure functions plus what they need::
     update(grads, state, params=None, **extra) -> (updates, state)
     needs: tuple of extra keyword inputs for update, from ("value", "hessian", "step")
 
-``params + updates`` is the step.  ``update`` never modifies its arguments and the
-``updates`` it returns never share memory with the state, so a caller may keep old states
-or edit ``updates`` in place.  A gradient *transformation* (``scale_by_adam``, ``trace``,
-...) has the same type: :func:`chain` feeds the output of one into the next.
+``params + updates`` is the step.  ``update`` never modifies ``grads`` or ``params``; it
+updates the buffers of the state it is given in place (as ``torch.optim`` does, to keep
+the hot loop free of needless allocations), so continue from the returned state and
+``copy.deepcopy`` a state you want to keep.  The ``updates`` it returns are fresh arrays
+that share no memory with the state, so a caller may edit them in place.
+
+A gradient *transformation* (``scale_by_adam``, ``trace``, ...) has the same type:
+:func:`chain` feeds the output of one into the next.
 
 Hyper-parameters are validated when an optimizer is built, elementwise for arrays, and
 raise :class:`~symopt.errors.HyperparameterError` naming the argument and its valid range.
@@ -27,9 +31,7 @@ import numpy as np
 
 from ..errors import HyperparameterError, ShapeError
 
-__all__ = ["EXTRAS", "Interval", "Optimizer", "chain"]
-
-EXTRAS = ("value", "hessian", "step")
+__all__ = ["Interval", "Optimizer", "chain"]
 
 
 class Optimizer(NamedTuple):
@@ -151,7 +153,7 @@ def hyper(name: str, value: Any, valid: Interval = NONNEGATIVE) -> float | np.nd
         raise HyperparameterError(
             name, float(a[where]), f"{valid.text} in every entry (entry {where} is not)"
         )
-    return float(a) if a.ndim == 0 else a
+    return float(a) if a.ndim == 0 else a.copy()  # later edits of the caller's array: no effect
 
 
 def per_run(value: float | np.ndarray) -> float | np.ndarray:

@@ -117,7 +117,8 @@ def scale_by_lr(lr: Any) -> Optimizer:
         return CountState(0)
 
     def update(updates, state, params=None, **extra):
-        return -per_run(schedule(state.count)) * updates, CountState(state.count + 1)
+        out = per_run(schedule(state.count)) * updates
+        return np.negative(out, out=out), CountState(state.count + 1)
 
     return Optimizer(init, update)
 
@@ -250,10 +251,11 @@ def trace(decay: Any, nesterov: bool = False, dampening: Any = 0.0) -> Optimizer
         return TraceState(np.zeros_like(params), 0)
 
     def update(updates, state, params=None, **extra):
+        buf = state.trace
         if state.count == 0:
-            buf = np.array(updates, dtype=np.float64)
+            np.copyto(buf, updates)
         else:
-            buf = mu * state.trace
+            buf *= mu
             buf += updates if undamped else keep * updates
         out = updates + mu * buf if nesterov else buf.copy()
         return out, TraceState(buf, state.count + 1)

@@ -99,7 +99,7 @@ def scale_by_rss(initial_accumulator_value: Any = 0.0, eps: Any = 1e-10) -> Opti
         return ScaleByRssState(np.broadcast_to(s0, params.shape).copy())
 
     def update(g, state, params=None, **extra):
-        s, work = state.sum_of_squares, np.multiply(g, g)
+        s, work = state.sum_of_squares, np.multiply(g, g, dtype=np.float64)
         s += work
         np.sqrt(s, out=work)
         work += eps
@@ -136,7 +136,7 @@ def scale_by_rms(decay: Any = 0.99, eps: Any = 1e-8, centered: bool = False) -> 
         return ScaleByRmsState(*_zeros(params, 1), *(_zeros(params, 1) if centered else [None]))
 
     def update(g, state, params=None, **extra):
-        work = np.empty_like(g)
+        work = np.empty(np.shape(g))
         nu = _ema_sq(alpha, state.nu, g, work)
         if centered:
             mu = state.mu  # PyTorch's lerp: mu ← mu + (1-α)(g - mu)
@@ -181,7 +181,7 @@ def scale_by_adadelta(rho: Any = 0.9, eps: Any = 1e-6) -> Optimizer:
         return ScaleByAdadeltaState(*_zeros(params, 2))
 
     def update(g, state, params=None, **extra):
-        work = np.empty_like(g)
+        work = np.empty(np.shape(g))
         v = _ema_sq(rho, state.square_avg, g, work)
         std = np.add(v, eps, out=work)
         np.sqrt(std, out=std)
@@ -235,7 +235,7 @@ def scale_by_adam(
         return ScaleByAdamState(0, *_zeros(params, 2), *(_zeros(params, 1) if amsgrad else [None]))
 
     def update(g, state, params=None, **extra):
-        t, work = state.count + 1, np.empty_like(g)
+        t, work = state.count + 1, np.empty(np.shape(g))
         m = _ema(b1, state.mu, g, work)
         v = _ema_sq(b2, state.nu, g, work)
         if amsgrad:
@@ -282,7 +282,7 @@ def scale_by_adamax(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimize
         return ScaleByAdamaxState(0, *_zeros(params, 2))
 
     def update(g, state, params=None, **extra):
-        t, work = state.count + 1, np.empty_like(g)
+        t, work = state.count + 1, np.empty(np.shape(g))
         m = _ema(b1, state.mu, g, work)
         u = state.u
         u *= b2
@@ -333,7 +333,7 @@ def scale_by_nadam(
         return ScaleByNadamState(0, *_zeros(params, 2), 1.0)
 
     def update(g, state, params=None, **extra):
-        t, work = state.count + 1, np.empty_like(g)
+        t, work = state.count + 1, np.empty(np.shape(g))
         mu_t = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
         product = state.mu_product * mu_t
@@ -373,7 +373,7 @@ def scale_by_radam(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimizer
         return ScaleByAdamState(0, *_zeros(params, 2), None)
 
     def update(g, state, params=None, **extra):
-        t, work = state.count + 1, np.empty_like(g)
+        t, work = state.count + 1, np.empty(np.shape(g))
         m = _ema(b1, state.mu, g, work)
         v = _ema_sq(b2, state.nu, g, work)
         c1, c2 = 1.0 - b1**t, 1.0 - b2**t

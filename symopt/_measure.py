@@ -10,10 +10,12 @@ window length, where a plain ratio ``(‖e_T‖/‖e_{T−k}‖)^{1/k}`` only fa
 
 The rate of a linear iteration does not depend on the size of the start, so each run
 starts far from underflow and overflow: at norm ``1e100`` when the prediction says it
-converges, ``1e-280`` when it diverges (the run stops once the error grew ``1e12``-fold),
-``1`` otherwise; steps that underflow (``‖s_t‖ < 1e-280``) are left out.  A critically
-damped direction decays like ``t·ρᵗ``, and its measured rate carries a bias of about
-``ρ/t``.
+converges, ``1e-270`` when it diverges (the run stops once the error grew ``1e12``-fold),
+``1`` otherwise; steps that underflow (``‖s_t‖ < 1e-280``) are left out.  A run that
+leaves no two usable steps (it grew more than ``1e12``-fold in one step) measures
+``inf``.  A critically damped direction decays like ``t·ρᵗ``, and its measured rate
+carries a bias of about ``ρ/t``; near critical damping a slow oscillation that outlasts
+the run biases it too.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from .errors import HyperparameterError, ShapeError, SymoptError
 
 __all__ = ["Measurement", "RateMap", "measure", "rate_map", "simulate", "table"]
 
-_START = {"convergent": 1e100, "divergent": 1e-280}
+_START = {"convergent": 1e100, "divergent": 1e-270}
 _TINY = 1e-280
 _TRANSIENT = 0.2  # leave out this fraction of the usable steps (the transient)
 _STEPS = 5000
@@ -86,7 +88,9 @@ def measure(analyses: Any, x0: Any = None, steps: int | None = None) -> Any:
         Each with numbers for ``H``, ``lr`` (and ``mu``).
     x0 : array_like (n,), optional
         The direction of the start; by default the sum of the unit eigenvectors of ``H``,
-        so every eigen-direction is present.  Its size is chosen (see the module notes).
+        so every eigen-direction is present.  Its length is set so the run spans the
+        float range (the rate of a linear iteration does not depend on it): ``1e100``
+        when the prediction converges, ``1e-270`` when it diverges, else 1.
     steps : int, optional
         Steps per run (default 5000).
 
@@ -259,8 +263,8 @@ def _rates(x: np.ndarray, stop_step: np.ndarray) -> tuple[np.ndarray, np.ndarray
     )
     begin = 1 + np.floor(_TRANSIENT * (end - 1)).astype(int)
     rate = _weighted_slope(np.log(np.maximum(state, _TINY)), t[1:], begin, end)
-    rate = np.where(exact_zero, 0.0, np.exp(rate))
     used = end - begin
+    rate = np.where(exact_zero, 0.0, np.where(used < 2, np.inf, np.exp(rate)))
     return rate.reshape(batch), used.reshape(batch), log_error.reshape((rows, *batch))
 
 
@@ -287,7 +291,7 @@ def _weighted_slope(y: np.ndarray, t: np.ndarray, begin: np.ndarray, end: np.nda
     few = (count < 3) | (moment == 0)
     # two points or fewer: the plain slope between the first and the last
     first = y[np.minimum(begin - 1, len(y) - 1), np.arange(y.shape[1])]
-    last = y[np.minimum(end - 2, len(y) - 1), np.arange(y.shape[1])]
+    last = y[np.clip(end - 2, 0, len(y) - 1), np.arange(y.shape[1])]
     plain = (last - first) / np.maximum(end - begin - 1, 1)
     slope = (w * y).sum(axis=0) / np.where(few, 1.0, moment)
     return np.where(few, plain, slope)

@@ -33,7 +33,9 @@ Numbers are kept exact: floats become the rationals they print as (``0.1 → 1/1
 so boundary cases are decided exactly, not by round-off (``atol`` widens the boundary
 for floats computed elsewhere).  The scalar fields are floats for numeric input, SymPy
 expressions when ``H``, ``lr`` or ``mu`` hold symbols (or with ``exact=True``); ``lr=None``
-or ``mu=None`` leaves them as the symbols :data:`ETA` and :data:`MU`.
+or ``mu=None`` leaves them as the symbols :data:`ETA` and :data:`MU`.  With symbols the
+formulas assume ``H`` positive definite, and whatever SymPy cannot decide (a regime, a
+damping) is reported as ``"unknown"``; ``convergence_condition`` then states the condition.
 
 >>> from symopt import theory
 >>> lecture = theory.gd([[10, 0], [0, 1]], lr=0.1, scale=1)
@@ -311,10 +313,10 @@ def _steps_to(rho: sp.Expr, tol: Any) -> Any:
         return sp.Max(0, sp.ceiling(sp.log(tol_) / sp.log(rho)))
     if _sign(tol_ - 1) >= 0:
         return 0
-    if _sign(rho - 1) >= 0 or (tol_.is_zero and not rho.is_zero):
-        return math.inf
     if _sign(rho) == 0:
         return 1
+    if _sign(rho - 1) >= 0 or tol_.is_zero:
+        return math.inf
 
     def reached(t: int) -> bool:  # ρᵗ <= tol, decided at _DIGITS digits
         return _sign(t * sp.log(rho) - sp.log(tol_)) <= 0
@@ -464,8 +466,7 @@ class _Analysis:
         rows = [("spectral radius ρ", f"{shown}: {self.regime}")]
         limit = self.stable_lr_limit
         rows.append((f"stable lr limit {self._limit_text}", self._show(limit)))
-        if self._optimal_rows():
-            rows += self._optimal_rows()
+        rows += self._optimal_rows()
         if not rho.free_symbols:
             rows.append(("steps to 1e-6 (ρᵗ <= 1e-6)", str(self.steps_to(1e-6))))
         return rows

@@ -133,6 +133,15 @@ def test_preconditioned_diagonal_batched_and_callable():
         np.testing.assert_allclose(u, -0.1 * g * [2.0, 0.5], rtol=1e-15, err_msg=name)
 
 
+def test_square_matrix_with_as_many_runs_as_coordinates_is_a_matrix():
+    # x of shape (2, 2): a constant M of shape (2, 2) is one matrix for both runs
+    M = np.array([[1.0, 0.5], [0.5, 2.0]])
+    g = np.array([[1.0, 0.0], [0.0, 1.0]])
+    opt = optim.preconditioned(M)
+    u, _ = opt.update(g, opt.init(np.zeros((2, 2))), np.zeros((2, 2)))
+    np.testing.assert_allclose(u, -(g @ M.T))
+
+
 def test_newton_damping_is_levenberg_marquardt():
     H = np.array([[2.0, 1.0], [1.0, 3.0]])
     g, lam = np.array([1.0, -1.0]), 0.5

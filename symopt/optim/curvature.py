@@ -35,25 +35,43 @@ def _constant_preconditioner(M: Any) -> np.ndarray:
     return M
 
 
-def _matrix_kind(M: np.ndarray, x: np.ndarray) -> str:
-    """``"diagonal"`` or ``"matrix"`` for a preconditioner ``M`` applied at points ``x``."""
-    n, batch = x.shape[-1], x.shape[:-1]
-    if M.shape == (*x.shape, n):
-        return "matrix"
-    if (M.ndim == 1 and M.shape[0] == n) or M.shape == x.shape:
-        return "diagonal"
-    if M.ndim >= 2 and M.shape[-2:] == (n, n):
-        try:
-            if np.broadcast_shapes(M.shape[:-2], batch) == batch:
-                return "matrix"
-        except ValueError:
-            pass
-    raise HyperparameterError(
+def _shape_error(M: np.ndarray, x: np.ndarray) -> HyperparameterError:
+    n = x.shape[-1]
+    return HyperparameterError(
         "M",
         ShapeOf(M.shape),
-        f"a diagonal of shape ({n},) or {x.shape}, or a matrix of shape ({n}, {n}) or "
-        f"{(*x.shape, n)} for parameters of shape {x.shape}",
+        f"a diagonal of shape ({n},) or a matrix of shape ({n}, {n}) or (..., {n}, {n}) "
+        f"broadcasting against the batch for parameters of shape {x.shape}",
     )
+
+
+def _check_constant(M: np.ndarray, x: np.ndarray) -> str:
+    """The kind of a constant preconditioner: ndim 1 is a diagonal, ndim >= 2 matrices."""
+    n, batch = x.shape[-1], x.shape[:-1]
+    if M.ndim == 1:
+        if M.shape[0] != n:
+            raise _shape_error(M, x)
+        return "diagonal"
+    try:
+        fits = M.shape[-1] == n and np.broadcast_shapes(M.shape[:-2], batch) == batch
+    except ValueError:
+        fits = False
+    if not fits:
+        raise _shape_error(M, x)
+    return "matrix"
+
+
+def _kind_at(M: np.ndarray, x: np.ndarray) -> str:
+    """The kind of ``M(x)``: ``x.shape + (n,)`` or ``(n, n)`` matrices, ``x.shape`` or
+    ``(n,)`` diagonals (``x.shape`` wins when ``x`` itself has shape ``(n, n)``)."""
+    n = x.shape[-1]
+    if M.shape == (*x.shape, n):
+        return "matrix"
+    if M.shape in (x.shape, (n,)):
+        return "diagonal"
+    if M.shape == (n, n):
+        return "matrix"
+    raise _shape_error(M, x)
 
 
 def _apply(M: np.ndarray, kind: str, g: np.ndarray) -> np.ndarray:
@@ -66,10 +84,11 @@ def scale_by_preconditioner(M: Any) -> Optimizer:
     Parameters
     ----------
     M : array or callable
-        A diagonal ``(n,)`` (per coordinate: ``M ⊙ u``), a matrix ``(n, n)`` or a batch
-        ``(..., n, n)`` broadcasting against the runs, or a callable ``x -> M(x)``
-        returning a diagonal of shape ``x.shape`` or ``(n,)``, or matrices of shape
-        ``x.shape + (n,)`` or ``(n, n)``.
+        An array of ndim 1 is a diagonal ``(n,)`` (per coordinate: ``M ⊙ u``); ndim 2 or
+        more is a matrix ``(n, n)`` or a batch ``(..., n, n)`` broadcasting against the
+        runs.  A callable ``x -> M(x)`` returns a diagonal of shape ``x.shape`` (or
+        ``(n,)``) or matrices of shape ``x.shape + (n,)`` (or ``(n, n)``, unless ``x``
+        itself has that shape: then it is read as per-run diagonals).
 
     Examples
     --------
@@ -81,20 +100,21 @@ def scale_by_preconditioner(M: Any) -> Optimizer:
     """
     point_dependent = callable(M)
     M = M if point_dependent else _constant_preconditioner(M)
+    kind = None if point_dependent else ("diagonal" if M.ndim == 1 else "matrix")
 
     def init(params):
         params = as_params(params)
         if not point_dependent:
-            _matrix_kind(M, params)
+            _check_constant(M, params)
         return EmptyState()
 
     def update(updates, state, params=None, **extra):
         if not point_dependent:
-            return _apply(M, _matrix_kind(M, updates), updates), state
+            return _apply(M, kind, updates), state
         if params is None:
             raise TypeError("a callable preconditioner needs params: update(grads, state, params)")
         Mx = np.asarray(M(params), dtype=np.float64)
-        return _apply(Mx, _matrix_kind(Mx, np.asarray(params)), updates), state
+        return _apply(Mx, _kind_at(Mx, np.asarray(params)), updates), state
 
     return Optimizer(init, update)
 

@@ -83,6 +83,15 @@ def scale_by_rss(initial_accumulator_value: Any = 0.0, eps: Any = 1e-10) -> Opti
     Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online learning and
     stochastic optimization", JMLR 12.
 
+    Parameters
+    ----------
+    initial_accumulator_value : float or array
+        ``s₀ >= 0``.
+    eps : float or array
+        ``ε >= 0``.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> t = scale_by_rss(eps=0.0)
     >>> t.update(np.array([3.0, -0.5]), t.init(np.zeros(2)))[0]
@@ -123,6 +132,17 @@ def scale_by_rms(decay: Any = 0.99, eps: Any = 1e-8, centered: bool = False) -> 
     Tieleman & Hinton (2012), "Lecture 6.5 - RMSProp", COURSERA: Neural Networks for
     Machine Learning; Graves (2013) for the centered form.
 
+    Parameters
+    ----------
+    decay : float or array
+        ``α`` in ``[0, 1]`` (PyTorch's ``alpha``).
+    eps : float or array
+        ``ε >= 0``.
+    centered : bool
+        Normalise by the estimated standard deviation instead of the RMS.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> t = scale_by_rms(decay=0.75, eps=0.0)
     >>> t.update(np.array([2.0]), t.init(np.zeros(1)))[0]  # 2 / sqrt(0.25 * 4)
@@ -168,6 +188,15 @@ def scale_by_adadelta(rho: Any = 0.9, eps: Any = 1e-6) -> Optimizer:
     ``v ← ρ v + (1-ρ) g²``, ``d = √(a + ε) / √(v + ε) · g``, ``a ← ρ a + (1-ρ) d²``.
     Zeiler (2012), "ADADELTA: an adaptive learning rate method", arXiv:1212.5701.
 
+    Parameters
+    ----------
+    rho : float or array
+        ``ρ`` in ``[0, 1]``.
+    eps : float or array
+        ``ε >= 0``.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> t = scale_by_adadelta(rho=0.0, eps=1.0)
     >>> t.update(np.array([0.0, 3.0]), t.init(np.zeros(2)))[0]  # 1/sqrt(1 + g²) · g
@@ -221,6 +250,19 @@ def scale_by_adam(
     in place of ``v`` (PyTorch's variant; Reddi et al. 2018 take the max of ``v̂``).
     Kingma & Ba (2015), "Adam: a method for stochastic optimization", ICLR.
 
+    Parameters
+    ----------
+    b1, b2 : float or array
+        ``β₁, β₂`` in ``[0, 1)``.
+    eps : float or array
+        ``ε >= 0``.
+    bias_correction : bool
+        Divide the moments by ``1 - βᵗ``.
+    amsgrad : bool
+        Use the running maximum of ``v``.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> t = scale_by_adam()
     >>> d, state = t.update(np.array([0.1, -4.0]), t.init(np.zeros(2)))
@@ -269,6 +311,15 @@ def scale_by_adamax(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimize
     ``m ← β₁ m + (1-β₁) g``, ``u ← max(β₂ u, |g| + ε)`` (PyTorch adds eps inside the max).
     Kingma & Ba (2015), "Adam: a method for stochastic optimization", ICLR, section 7.1.
 
+    Parameters
+    ----------
+    b1, b2 : float or array
+        ``β₁, β₂`` in ``[0, 1)``.
+    eps : float or array
+        ``ε >= 0``.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> t = scale_by_adamax(eps=0.0)
     >>> t.update(np.array([0.5, -2.0]), t.init(np.zeros(2)))[0]
@@ -315,6 +366,17 @@ def scale_by_nadam(
     ``d = [(1-μ_t)/(1-Π_t) · g + μ_{t+1}/(1-Π_t μ_{t+1}) · m] / (√(v / (1-β₂ᵗ)) + ε)``.
     Dozat (2016), "Incorporating Nesterov momentum into Adam", ICLR workshop.
 
+    Parameters
+    ----------
+    b1, b2 : float or array
+        ``β₁, β₂`` in ``[0, 1)``.
+    eps : float or array
+        ``ε >= 0``.
+    momentum_decay : float or array
+        ``ψ >= 0``.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> t = scale_by_nadam()
     >>> t.update(np.array([0.1, -4.0]), t.init(np.zeros(2)))[0].round(6)
@@ -359,6 +421,15 @@ def scale_by_radam(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimizer
     ``m̂ = m / (1-β₁ᵗ)``; eps is added to ``√v`` before the correction (PyTorch).
     Liu et al. (2020), "On the variance of the adaptive learning rate and beyond", ICLR.
 
+    Parameters
+    ----------
+    b1, b2 : float or array
+        ``β₁, β₂`` in ``[0, 1)``.
+    eps : float or array
+        ``ε >= 0``.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> t = scale_by_radam()
     >>> t.update(np.array([0.1, -4.0]), t.init(np.zeros(2)))[0]  # ρ_1 = 1: d = m̂ = g

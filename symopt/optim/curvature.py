@@ -144,6 +144,8 @@ def scale_by_newton(damping: Any = 0.0) -> Optimizer:
     raises :class:`~symopt.errors.HyperparameterError` naming ``damping`` with a value to
     try; runs whose Hessian is not finite (diverged) get a NaN step.
 
+    Examples
+    --------
     >>> import numpy as np
     >>> t = scale_by_newton()
     >>> H = np.array([[2.0, 0.0], [0.0, 4.0]])

@@ -73,6 +73,8 @@ def _count(name: str, value: Any, low: int) -> int:
 def as_schedule(value: Any, name: str = "lr", valid: Interval = NONNEGATIVE) -> Schedule:
     """A schedule as is, or a number/array validated against ``valid`` as a constant.
 
+    Examples
+    --------
     >>> as_schedule(0.1)(7)
     0.1
     """
@@ -82,6 +84,8 @@ def as_schedule(value: Any, name: str = "lr", valid: Interval = NONNEGATIVE) -> 
 def constant(value: Any) -> Schedule:
     """``t -> value`` (``value`` any finite number or array).
 
+    Examples
+    --------
     >>> constant([0.1, 0.2])(np.arange(3)).shape
     (3, 2)
     """
@@ -98,6 +102,8 @@ def constant(value: Any) -> Schedule:
 def step(v0: Any, step_size: int, gamma: Any = 0.1) -> Schedule:
     """``v0 · gamma^floor(t / step_size)``, like ``torch.optim.lr_scheduler.StepLR``.
 
+    Examples
+    --------
     >>> [step(1.0, 2, 0.5)(t) for t in range(5)]
     [1.0, 1.0, 0.5, 0.5, 0.25]
     """
@@ -113,6 +119,8 @@ def step(v0: Any, step_size: int, gamma: Any = 0.1) -> Schedule:
 def exponential(v0: Any, gamma: Any) -> Schedule:
     """``v0 · gamma^t``, like ``torch.optim.lr_scheduler.ExponentialLR``.
 
+    Examples
+    --------
     >>> exponential(1.0, 0.5)(3)
     0.125
     """
@@ -128,6 +136,8 @@ def exponential(v0: Any, gamma: Any) -> Schedule:
 def inverse_time(v0: Any, decay: Any, power: Any = 1.0) -> Schedule:
     """``v0 / (1 + decay · t)^power`` (Adagrad's ``lr_decay`` is ``power=1``).
 
+    Examples
+    --------
     >>> inverse_time(1.0, 0.5)(2)
     0.5
     """
@@ -148,6 +158,8 @@ def cosine(v0: Any, steps: int, v_min: Any = 0.0) -> Schedule:
     ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=steps, eta_min=v_min)`` for
     ``t <= steps`` (torch's schedule then rises again; this one stays at ``v_min``).
 
+    Examples
+    --------
     >>> cosine(1.0, 4)(2), cosine(1.0, 4)(9)
     (0.5, 0.0)
     """
@@ -169,6 +181,8 @@ def warmup(schedule_or_value: Any, warmup_steps: int, start: Any = 0.0) -> Sched
     ``s`` is ``schedule_or_value`` (a schedule, or a constant); after the warm-up it runs
     shifted, as with :func:`join`.
 
+    Examples
+    --------
     >>> [float(warmup(1.0, 4)(t)) for t in range(6)]
     [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
@@ -193,6 +207,8 @@ def warmup(schedule_or_value: Any, warmup_steps: int, start: Any = 0.0) -> Sched
 def join(schedules: Sequence[Any], boundaries: Sequence[int]) -> Schedule:
     """Run ``schedules[i]`` from ``boundaries[i-1]`` on, restarted at 0 there.
 
+    Examples
+    --------
     >>> s = join([1.0, exponential(0.5, 0.5)], boundaries=[2])
     >>> [float(s(t)) for t in range(5)]
     [1.0, 1.0, 0.5, 0.25, 0.125]
@@ -226,6 +242,8 @@ def join(schedules: Sequence[Any], boundaries: Sequence[int]) -> Schedule:
 def product(*factors: Any) -> Schedule:
     """The pointwise product of schedules, numbers and arrays.
 
+    Examples
+    --------
     >>> product(0.1, inverse_time(1.0, 1.0))(3)
     0.025
     """

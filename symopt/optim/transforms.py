@@ -64,6 +64,8 @@ class AddNoiseState(NamedTuple):
 def scale(factor: Any) -> Optimizer:
     """Multiply updates by a constant ``factor`` (``scale(-1.0)`` turns descent into ascent).
 
+    Examples
+    --------
     >>> import numpy as np
     >>> scale(-1.0).update(np.array([1.0, 2.0]), EmptyState())[0]
     array([-1., -2.])
@@ -129,6 +131,8 @@ def add_decayed_weights(weight_decay: Any) -> Optimizer:
     Placed before an adaptive scaling it is PyTorch's coupled ``weight_decay``; placed
     after it (just before :func:`scale_by_lr`) it is decoupled weight decay (AdamW).
 
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.array([1.0, 2.0])
     >>> add_decayed_weights(0.1).update(np.zeros(2), EmptyState(), x)[0]

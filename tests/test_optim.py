@@ -283,8 +283,10 @@ def test_hyperparameter_that_does_not_fit_the_batch():
         HyperparameterError, match=r"lr=<array of shape \(3,\)>.*batch shape \(4,\)"
     ):
         optim.gd(np.ones(3) * 0.1).init(np.zeros((4, 2)))
-    with pytest.raises(HyperparameterError, match=r"b1=<array of shape \(3,\)>"):
+    with pytest.raises(HyperparameterError, match=r"betas\[0\]=<array of shape \(3,\)>"):
         optim.adam(betas=(np.full(3, 0.9), 0.99)).init(np.zeros(2))  # would enlarge the batch
+    with pytest.raises(HyperparameterError, match=r"mu=<array of shape \(2, 1\)>"):
+        optim.momentum(0.1, mu=np.full((2, 1), 0.5)).init(np.zeros((3, 2)))
 
 
 def test_params_must_have_a_coordinate_axis():

@@ -27,7 +27,18 @@ from .adaptive import (
     scale_by_rms,
     scale_by_rss,
 )
-from .base import CLOSED_UNIT, NONNEGATIVE, UNIT, Optimizer, chain, hyper, nonzero
+from .base import (
+    CLOSED_UNIT,
+    NONNEGATIVE,
+    UNIT,
+    Optimizer,
+    as_params,
+    chain,
+    check_batch,
+    hyper,
+    nonzero,
+    per_run,
+)
 from .curvature import scale_by_newton, scale_by_preconditioner
 from .schedules import as_schedule, inverse_time, product
 from .transforms import add_decayed_weights, scale, scale_by_lr, trace
@@ -69,6 +80,19 @@ def _torch_style(
     parts += [] if direction is None else [direction]
     parts += decay if decoupled else []
     return chain(*parts, scale_by_lr(lr))
+
+
+def _named(opt: Optimizer, **hypers: Any) -> Optimizer:
+    """Check the batch shapes of ``hypers`` at ``init`` under the user's argument names
+    (the transforms inside know them by their own names, e.g. ``b1`` for ``betas[0]``)."""
+
+    def init(params):
+        x = as_params(params)
+        for name, value in hypers.items():
+            check_batch(name, per_run(value), x)
+        return opt.init(params)
+
+    return opt._replace(init=init)
 
 
 def _betas(betas: Any) -> Betas:
@@ -131,7 +155,8 @@ def momentum(lr: Any, mu: Any) -> Optimizer:
     >>> x
     array([0.54])
     """
-    return chain(scale_by_lr(lr), trace(hyper("mu", mu, UNIT)))
+    mu = hyper("mu", mu, UNIT)
+    return _named(chain(scale_by_lr(lr), trace(mu)), mu=mu)
 
 
 def nesterov(lr: Any, mu: Any) -> Optimizer:
@@ -163,7 +188,8 @@ def nesterov(lr: Any, mu: Any) -> Optimizer:
     >>> x + u
     array([0.7])
     """
-    return chain(scale_by_lr(lr), trace(hyper("mu", mu, UNIT), nesterov=True))
+    mu = hyper("mu", mu, UNIT)
+    return _named(chain(scale_by_lr(lr), trace(mu, nesterov=True)), mu=mu)
 
 
 def preconditioned(M: Any, lr: Any = 1.0) -> Optimizer:
@@ -272,7 +298,8 @@ def sgd(
     if nesterov and not np.all(np.asarray(mu) > 0):
         raise HyperparameterError("momentum", momentum, "> 0 when nesterov=True (PyTorch's rule)")
     direction = trace(mu, nesterov=nesterov, dampening=d) if nonzero(mu) else None
-    return _torch_style(direction, lr, weight_decay, maximize=maximize)
+    opt = _torch_style(direction, lr, weight_decay, maximize=maximize)
+    return _named(opt, momentum=mu, dampening=d)
 
 
 def adagrad(
@@ -404,11 +431,12 @@ def rmsprop(
     >>> x + opt.update(2 * x, opt.init(x), x)[0]  # 2 / √(0.25 · 4) = 2
     array([0.98])
     """
-    mu = hyper("momentum", momentum, NONNEGATIVE)
-    direction = scale_by_rms(hyper("alpha", alpha, CLOSED_UNIT), eps, centered)
+    mu, alpha = hyper("momentum", momentum, NONNEGATIVE), hyper("alpha", alpha, CLOSED_UNIT)
+    direction = scale_by_rms(alpha, eps, centered)
     if nonzero(mu):
         direction = chain(direction, trace(mu))
-    return _torch_style(direction, lr, weight_decay, maximize=maximize)
+    opt = _torch_style(direction, lr, weight_decay, maximize=maximize)
+    return _named(opt, momentum=mu, alpha=alpha)
 
 
 def adam(
@@ -459,9 +487,10 @@ def adam(
     """
     b1, b2 = _betas(betas)
     direction = scale_by_adam(b1, b2, eps, bias_correction=bias_correction, amsgrad=amsgrad)
-    return _torch_style(
+    opt = _torch_style(
         direction, lr, weight_decay, decoupled=decoupled_weight_decay, maximize=maximize
     )
+    return _named(opt, **{"betas[0]": b1, "betas[1]": b2})
 
 
 def amsgrad(
@@ -570,7 +599,8 @@ def adamax(
     array([ 0.9, -1.9])
     """
     b1, b2 = _betas(betas)
-    return _torch_style(scale_by_adamax(b1, b2, eps), lr, weight_decay, maximize=maximize)
+    opt = _torch_style(scale_by_adamax(b1, b2, eps), lr, weight_decay, maximize=maximize)
+    return _named(opt, **{"betas[0]": b1, "betas[1]": b2})
 
 
 def nadam(
@@ -609,9 +639,10 @@ def nadam(
     """
     b1, b2 = _betas(betas)
     direction = scale_by_nadam(b1, b2, eps, momentum_decay)
-    return _torch_style(
+    opt = _torch_style(
         direction, lr, weight_decay, decoupled=decoupled_weight_decay, maximize=maximize
     )
+    return _named(opt, **{"betas[0]": b1, "betas[1]": b2})
 
 
 def radam(
@@ -646,6 +677,7 @@ def radam(
     """
     b1, b2 = _betas(betas)
     direction = scale_by_radam(b1, b2, eps)
-    return _torch_style(
+    opt = _torch_style(
         direction, lr, weight_decay, decoupled=decoupled_weight_decay, maximize=maximize
     )
+    return _named(opt, **{"betas[0]": b1, "betas[1]": b2})

@@ -278,6 +278,7 @@ def _surface(ax, a, b, z, lo, hi, use_log):
         rstride=1,
         cstride=1,
     )
+    ax.set_zlim(low, top)  # so that panels with one vmin/vmax share their height too
     ax.set_zlabel("log₁₀ loss" if use_log else "loss", fontsize=LABEL_SIZE)
     ax.view_init(elev=35, azim=-60)
     return mappable

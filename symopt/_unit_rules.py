@@ -18,7 +18,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pint
@@ -112,18 +112,22 @@ class UnitMismatchError(DimensionalityError, UnitsError):
         )
 
     def __str__(self) -> str:
-        needed = f"{fmt(self.needed)} ({self.dim2})"
+        where = f"{self.name} for {self.coordinate}"
         if self.given is None:
             example = self.value if isinstance(self.value, int | float) else 1.0
             return (
-                f"{self.name} for {self.coordinate} is a bare number, but it needs units of "
-                f"{needed}: give a Quantity, e.g. {self.name}={example!r} * "
-                f"ureg('{self.needed:~C}')"
+                f"{where} is a bare number, but it needs units of {fmt(self.needed)} "
+                f"({self.dim2}): give a Quantity, e.g. {example!r} * ureg('{self.needed:~C}')"
+            )
+        given = f"{fmt(self.given)} ({self.dim1})"
+        if not self.needed.dimensionality:
+            return (
+                f"{where} has units {given}, but it must be a pure number: give a plain number "
+                "(or a dimensionless Quantity)"
             )
         return (
-            f"{self.name} for {self.coordinate} has units {fmt(self.given)} ({self.dim1}), "
-            f"but it needs units of {needed}: give {self.name} in {fmt(self.needed)} or "
-            "units convertible to them"
+            f"{where} has units {given}, but it needs units of {fmt(self.needed)} "
+            f"({self.dim2}): give {self.name} in {fmt(self.needed)} or units convertible to them"
         )
 
     def __reduce__(self):
@@ -213,12 +217,34 @@ def fmt(units: pint.Unit) -> str:
     return f"{units:~P}" or "1"
 
 
+_SUPERSCRIPT = str.maketrans("-.0123456789", "⁻⋅⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+_BASE_DIMENSIONS = ("[length]", "[mass]", "[time]", "[current]", "[temperature]", "[substance]")
+
+
 def fmt_dimension(units: pint.Unit) -> str:
-    """The dimension in pint's notation, ``[length]²/[time]``; ``dimensionless`` for none."""
-    return f"{units.dimensionality:P}" if units.dimensionality else "dimensionless"
+    """The dimension in pint's notation, in a fixed order: ``[length]²·[mass]/[time]²``;
+    ``dimensionless`` for none.  (pint's own order depends on what it cached before.)
 
+    >>> fmt_dimension(ureg.Unit("J/km"))
+    '[length]·[mass]/[time]²'
+    """
+    dims = dict(units.dimensionality)
+    if not dims:
+        return "dimensionless"
+    known = len(_BASE_DIMENSIONS)
+    order = sorted(
+        dims, key=lambda d: (_BASE_DIMENSIONS.index(d) if d in _BASE_DIMENSIONS else known, d)
+    )
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    def power(d: str, e: float) -> str:
+        e = int(e) if float(e).is_integer() else e
+        return d if e == 1 else d + str(e).translate(_SUPERSCRIPT)
+
+    top = "·".join(power(d, dims[d]) for d in order if dims[d] > 0) or "1"
+    bottom = [power(d, -dims[d]) for d in order if dims[d] < 0]
+    return top + "".join("/" + b for b in bottom)
 
 
 def fmt_ratio(ratio: float) -> str:
@@ -269,7 +295,7 @@ def _exponents(text: str) -> tuple[int, int]:
 
 @cache
 def _rules() -> dict[str, _Rule]:
-    text = resources.files("symopt").joinpath("data/units.txt").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / "units.txt").read_text(encoding="utf-8")
     rules = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):

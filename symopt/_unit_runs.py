@@ -143,7 +143,7 @@ def _pure(name: str, value: Any) -> Any:
     """A dimensionless hyper-parameter (bare, or a dimensionless Quantity) as magnitudes."""
     if not _is_quantity(value):
         return value
-    return _convert(name, "every coordinate", value, ureg.dimensionless)
+    return _convert(name, "all coordinates", value, ureg.dimensionless)
 
 
 def _split(h: np.ndarray) -> tuple[Any, np.ndarray | None]:
@@ -438,7 +438,7 @@ def minimize_with_units(
     Traceback (most recent call last):
         ...
     symopt.units.UnitMismatchError: lr for x1 is a bare number, but it needs units of
-    km²/J ([time]²/[mass]): give a Quantity, e.g. lr=0.1 * ureg('km**2/J')
+    km²/J ([time]²/[mass]): give a Quantity, e.g. 0.1 * ureg('km**2/J')
     """
     from .run import minimize
 

@@ -44,7 +44,7 @@ Rules for objectives with units
 Traceback (most recent call last):
     ...
 symopt.units.TermUnitsError: the term a*x2**2 has units J·s²/km² ([mass]), not the
-objective's units J ([mass]·[length]²/[time]²): a named constant (a) multiplies it, so it is
+objective's units J ([length]²·[mass]/[time]²): a named constant (a) multiplies it, so it is
 checked as written; fix the units of the constant or value_units
 """
 

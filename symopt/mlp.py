@@ -43,8 +43,9 @@ from .errors import DataError, HyperparameterError, ShapeError
 
 __all__ = ["MLP", "MLPObjective", "load_digits"]
 
-# Keep the stored activations of one chunk of parameter vectors below about this size.
-_CHUNK_BYTES = 64 * 2**20
+# Stack so many parameter vectors that one layer's activations take about this many bytes:
+# small enough for the CPU cache (measured about 2x faster than stacks of 16+ MB).
+_CHUNK_BYTES = 2**19
 
 _ACTIVATIONS = ("relu", "tanh")
 _LOSSES = ("cross_entropy", "mse")
@@ -260,11 +261,10 @@ class MLP:
 
     def _chunked(self, theta: Any, X: np.ndarray, fn: Any) -> tuple[np.ndarray, ...]:
         """Apply ``fn`` (a stack ``(B, P)`` -> tuple of ``(B, ...)`` arrays) to chunks of
-        ``θ`` (shape ``(..., P)``), bounding the memory of the stored activations."""
+        ``θ`` (shape ``(..., P)``) that keep each layer's activations cache-sized."""
         theta = self._theta(theta)
         flat = theta.reshape(-1, self.size)
-        per_point = 16 * len(X) * sum(self.sizes[1:])  # bytes of activations per θ
-        chunk = max(1, _CHUNK_BYTES // per_point)
+        chunk = max(1, _CHUNK_BYTES // (8 * len(X) * max(self.sizes[1:])))
         parts = [fn(flat[k : k + chunk]) for k in range(0, len(flat), chunk)]
         return tuple(
             np.concatenate(p).reshape(theta.shape[:-1] + p[0].shape[1:])

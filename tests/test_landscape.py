@@ -210,6 +210,18 @@ def test_slices_accept_an_objective_and_its_compiled_form():
         np.testing.assert_allclose(slice_1d(loss, [0.0, 2.0], [1.0, 0.0], alphas), [11.0, 13.25])
 
 
+def test_slices_accept_an_empirical_risk():
+    from symopt.stochastic import EmpiricalRisk
+
+    z = np.random.default_rng(6).normal(2.0, 1.5, 300)
+    risk = EmpiricalRisk("(theta - z)^2 / 2", "theta", {"z": z})
+    thetas = np.linspace(-1.0, 3.0, 5)
+    values = slice_1d(risk, [0.0], [1.0], thetas)
+    # mean of (θ - z)²/2 = (θ² - 2θ·mean(z) + mean(z²)) / 2
+    expected = (thetas**2 - 2 * thetas * z.mean() + np.mean(z**2)) / 2
+    np.testing.assert_allclose(values, expected, rtol=1e-12)
+
+
 @pytest.mark.parametrize(
     ("args", "error"),
     [

@@ -27,7 +27,7 @@ import numpy as np
 import pint
 
 from . import optim
-from ._unit_rules import UnitMismatchError, _rule, parse_quantity, ureg
+from ._unit_rules import UnitMismatchError, _rule, parse_quantity, parse_units, ureg
 from .errors import HyperparameterError, ShapeError, UnitsError
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "adagrad",
     "adam",
     "gd",
+    "magnitudes",
     "minimize_with_units",
     "momentum",
     "newton",
@@ -141,6 +142,8 @@ def _per_coordinate(name: str, value: Any, needed: list[pint.Unit], run: _Run) -
 
 def _pure(name: str, value: Any) -> Any:
     """A dimensionless hyper-parameter (bare, or a dimensionless Quantity) as magnitudes."""
+    if isinstance(value, tuple):  # betas
+        return tuple(_pure(f"{name}[{i}]", v) for i, v in enumerate(value))
     if not _is_quantity(value):
         return value
     return _convert(name, "all coordinates", value, ureg.dimensionless)
@@ -276,8 +279,6 @@ class UnitOptimizer:
         >>> opt.update(np.array([1.0, 1.0]), opt.init(x), x)[0]  # 0.5e-6 km²/J, 0.5e6 mm²/J
         array([-5.e-07, -5.e+05])
         """
-        from ._unit_rules import parse_units
-
         run = _Run(
             tuple(names),
             tuple(
@@ -465,6 +466,30 @@ def minimize_with_units(
         values=ureg.Quantity(traj.values, run.f),
         extras={**traj.extras, "units": {**dict(zip(names, run.x, strict=True)), "f": run.f}},
     )
+
+
+def magnitudes(traj: Any, variable_units: Sequence[Any] | None = None) -> Any:
+    """A unit-aware trajectory as a plain one: ``x`` of shape ``(rows, ..., n)`` holding
+    magnitudes in ``variable_units`` (default: the run's units), ``values`` in the run's
+    value units; e.g. for ``magnitudes(traj).plot(objective=f)``.
+
+    >>> import symopt
+    >>> f = symopt.Objective("x1**2 + x2**2", units={"x1": "km", "x2": "mm"}, value_units="J")
+    >>> traj = symopt.minimize(f, newton(), x0=[1 * ureg.km, 2 * ureg.mm], steps=1)
+    >>> magnitudes(traj, ["m", "mm"]).x
+    array([[1000.,    2.],
+           [   0.,    0.]])
+    """
+    if not isinstance(traj.x, tuple):
+        raise UnitsError("this trajectory has no units: its x is already a plain array")
+    targets = variable_units or [q.units for q in traj.x]
+    if len(targets) != len(traj.x):
+        raise UnitsError(f"give {len(traj.x)} units, one per variable, not {len(targets)}")
+    x = [
+        _convert("x", f"x[{i}]", q, parse_units(u, f"variable_units[{i}]"))
+        for i, (q, u) in enumerate(zip(traj.x, targets, strict=True))
+    ]
+    return replace(traj, x=np.stack(x, axis=-1), values=np.asarray(traj.values.magnitude))
 
 
 UnitOptimizer.__module__ = "symopt.units"  # where users import it from

@@ -83,6 +83,7 @@ from ._unit_runs import (
     adagrad,
     adam,
     gd,
+    magnitudes,
     minimize_with_units,
     momentum,
     newton,
@@ -115,6 +116,7 @@ __all__ = [
     "check_all",
     "check_update",
     "gd",
+    "magnitudes",
     "minimize_with_units",
     "momentum",
     "newton",
@@ -225,9 +227,11 @@ class UnitInfo:
         :attr:`variables`): ``value_units / units of x_i``."""
         return [self.value_units / self.variable_units[n] for n in self._order(objective)]
 
-    def hessian_units(self, objective: Any = None) -> list[list[pint.Unit]]:
-        """The units of ``∂²f/∂x_i∂x_j``: ``value_units / (units of x_i · units of x_j)``."""
-        x = [self.variable_units[n] for n in self._order(objective)]
+    @property
+    def hessian_units(self) -> list[list[pint.Unit]]:
+        """The units of ``∂²f/∂x_i∂x_j``, ``value_units / (units of x_i · units of x_j)``,
+        in variable order."""
+        x = [self.variable_units[n] for n in self.variables]
         return [
             [self.value_units / (a * b) if a != b else self.value_units / a**2 for b in x]
             for a in x

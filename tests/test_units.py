@@ -265,7 +265,7 @@ def test_bare_coefficients_take_the_units_of_their_term():
     f = Objective("x1**2 + x2**2", units=KM_MM, value_units="J")
     assert f.gradient_units == units_list("J/km", "J/mm")
     assert [t.coefficient_units for t in f.unit_info.terms] == units_list("J/km**2", "J/mm**2")
-    assert f.unit_info.hessian_units() == [
+    assert f.unit_info.hessian_units == [
         units_list("J/km**2", "J/(km*mm)"),
         units_list("J/(mm*km)", "J/mm**2"),
     ]
@@ -733,3 +733,16 @@ def test_example_07_units(tmp_path, capsys):
     assert result["x2_stable_up_to"] == pytest.approx(10**-6.5)
     assert result["eta_for_both"] == 0
     assert "values of η that halve both: 0 of 97" in capsys.readouterr().out
+
+
+def test_magnitudes_make_a_plain_trajectory_for_plots():
+    f = km_mm_objective()
+    traj = symopt.minimize(f, U.newton(), x0=X0, steps=2)
+    plain = U.magnitudes(traj, ["m", "mm"])
+    np.testing.assert_allclose(plain.x[0], [1000.0, 2.0])
+    np.testing.assert_allclose(plain.x[1:], 0.0, atol=1e-12)  # Newton: the minimum at once
+    assert plain.values[0] == pytest.approx(1 + 4 + 1)
+    fig = U.magnitudes(traj).plot(objective=f)
+    assert fig is not None
+    with pytest.raises(UnitsError, match="this trajectory has no units"):
+        U.magnitudes(plain)

@@ -746,3 +746,14 @@ def test_magnitudes_make_a_plain_trajectory_for_plots():
     assert fig is not None
     with pytest.raises(UnitsError, match="this trajectory has no units"):
         U.magnitudes(plain)
+
+
+def test_newton_with_per_coordinate_damping_solves_h_plus_diag():
+    # H of km_mm_objective in (J/km², J/(km·mm), J/mm²) is [[2, 0.5], [0.5, 2]]; a damping
+    # of (1 J/km², 3 J/mm²) adds diag(1, 3): x1 = x0 − (H + D)⁻¹ ∇f(x0)
+    f = km_mm_objective()
+    damping = [1e-6 * ureg("J/m**2"), 3 * ureg("J/mm**2")]  # 10⁻⁶ J/m² = 1 J/km²
+    traj = symopt.minimize(f, U.newton(damping=damping), x0=X0, steps=1)
+    H, D, x0 = np.array([[2.0, 0.5], [0.5, 2.0]]), np.diag([1.0, 3.0]), np.array([1.0, 2.0])
+    expected = x0 - np.linalg.solve(H + D, _gradient(x0))
+    np.testing.assert_allclose([q[1].magnitude for q in traj.x], expected, rtol=1e-13)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -27,10 +27,20 @@ import numpy as np
 from .errors import DataError, HyperparameterError, ShapeError, SymoptError
 from .trajectory import Trajectory
 
-__all__ = ["batch_noise_variance", "escape_times", "minimize_minibatch", "stationary_variance"]
+__all__ = [
+    "batch_noise_variance",
+    "escape_times",
+    "minimize_minibatch",
+    "stationary_covariance",
+    "stationary_variance",
+]
 
 # A run diverged when |x| grows beyond this factor times its start (plus one).
 _EXPLODE = 1e12
+# Most example indices drawn at once for independent runs without replacement.
+_MAX_INDICES = 5 * 10**7
+# Indices drawn at once for batches with replacement.
+_DRAW_BLOCK = 2**18
 # Show a progress bar by default when runs × steps × batch size exceeds this (on a tty).
 _PROGRESS_WORK = 10**8
 
@@ -49,6 +59,7 @@ def minimize_minibatch(
     replacement: bool = False,
     drop_last: bool = False,
     independent: bool = False,
+    max_steps: int | None = None,
 ) -> Trajectory:
     """Mini-batch SGD with any optimizer on an :class:`~symopt.stochastic.EmpiricalRisk`.
 
@@ -89,7 +100,10 @@ def minimize_minibatch(
         Each run of a batch of runs draws its own batches (independent noise, e.g. for
         the spread of the iterates over seeds).  By default all runs see the same
         batches, so they differ only by their start and hyper-parameters.  Without
-        replacement this holds ``runs × N`` indices per epoch.
+        replacement this holds ``runs × N`` indices per epoch (refused above
+        ``5·10⁷``: use ``replacement=True`` then).
+    max_steps : int, optional
+        Stop after this many steps in all, even within an epoch.
 
     Returns
     -------
@@ -129,6 +143,9 @@ def minimize_minibatch(
     test_risk = _test_risk(risk, test)
     draws = _Draws(n, k, per_epoch, x.shape[:-1], seed, replacement, independent)
     total = epochs * per_epoch
+    if max_steps is not None:
+        total = min(total, _positive_int("max_steps", max_steps))
+        epochs = math.ceil(total / per_epoch)
     if progress is None:
         work = total * k * max(1, x.size // p)
         progress = work > _PROGRESS_WORK and sys.stderr.isatty()
@@ -224,16 +241,32 @@ class _Draws:
         self.shape = batch_shape if independent else ()
         self.replacement = replacement
         self.rng = np.random.default_rng(seed)
+        runs = math.prod(self.shape)
+        if not replacement and runs > 1 and runs * n > _MAX_INDICES:
+            raise DataError(
+                f"independent runs without replacement draw runs × N = {runs} × {n} indices "
+                f"per epoch, too many: use replacement=True (i.i.d. batches) or fewer runs"
+            )
 
-    def epoch(self) -> np.ndarray:
-        """The indices of one epoch, shape ``(..., steps · K)`` (the batch axes when
-        independent); step ``s`` uses ``[..., s·K : (s+1)·K]``."""
-        if self.replacement:
-            return self.rng.integers(0, self.n, size=(*self.shape, self.per_epoch * self.k))
-        if not self.shape:
-            return self.rng.permutation(self.n)
-        order = np.broadcast_to(np.arange(self.n), (*self.shape, self.n))
-        return self.rng.permuted(order, axis=-1)
+    def batches(self, steps: int) -> Iterator[np.ndarray]:
+        """The indices of the first ``steps`` steps of a new epoch, one array
+        ``(..., K)`` per step (the batch axes when independent)."""
+        k = self.k
+        if self.replacement:  # i.i.d. draws, a block of steps at a time
+            block = max(1, _DRAW_BLOCK // (k * max(1, math.prod(self.shape))))
+            for start in range(0, steps, block):
+                b = min(block, steps - start)
+                drawn = self.rng.integers(0, self.n, size=(*self.shape, b * k))
+                for s in range(b):
+                    yield drawn[..., s * k : (s + 1) * k]
+            return
+        if self.shape:
+            order = np.broadcast_to(np.arange(self.n), (*self.shape, self.n))
+            order = self.rng.permuted(order, axis=-1)
+        else:
+            order = self.rng.permutation(self.n)
+        for s in range(steps):
+            yield order[..., s * k : (s + 1) * k]
 
 
 # -- the loop ---------------------------------------------------------------------------
@@ -273,7 +306,7 @@ class _Run:
 
     def loop(self, draws: _Draws, epochs: int, bar: Any) -> Trajectory:
         step, update = self._step_function(), self.optimizer.update
-        k, per_epoch, every = draws.k, draws.per_epoch, self.every
+        per_epoch, every = draws.per_epoch, self.every
         x = self.x0
         state = self.optimizer.init(x)
         limit = (_EXPLODE * (1.0 + np.sqrt((x * x).sum(axis=-1)))) ** 2
@@ -282,10 +315,9 @@ class _Run:
         tick = max(1, self.total // 200)
         self._record(0, x)
         t = 0
-        for _ in range(epochs):
-            order = draws.epoch()
-            for s in range(per_epoch):
-                value, g = step(x, order[..., s * k : (s + 1) * k])
+        for epoch in range(epochs):
+            for rows in draws.batches(min(per_epoch, self.total - epoch * per_epoch)):
+                value, g = step(x, rows)
                 if losses is not None:
                     losses.append(value)
                 extra = {}
@@ -382,6 +414,35 @@ def stationary_variance(lr: Any, curvature: Any, noise_variance: Any) -> np.ndar
         )
     v = lr * s2 / (h * (2.0 - q))
     return float(v) if v.ndim == 0 else v
+
+
+def stationary_covariance(lr: float, hessian: Any, noise_covariance: Any) -> np.ndarray:
+    """The covariance of SGD's noise ball around the minimum of a quadratic in ``P`` dims.
+
+    The error ``e = θ - θ*`` follows ``e_{t+1} = A e_t - η ξ_t`` with ``A = I - η H`` and
+    noise of covariance ``S`` independent across steps, so its covariance ``Σ`` is the
+    fixed point of ``Σ = A Σ Aᵀ + η² S`` (a discrete Lyapunov equation, solved here as
+    ``(I - A ⊗ A) vec Σ = η² vec S``).  The mean squared distance to the minimum is
+    ``trace(Σ)``; for ``P = 1`` this is :func:`stationary_variance`.
+
+    >>> stationary_covariance(0.1, [[1.0]], [[1.0]])
+    array([[0.05263158]])
+    >>> S = stationary_covariance(0.1, np.diag([1.0, 4.0]), np.eye(2))
+    >>> bool(np.isclose(S[1, 1], stationary_variance(0.1, 4.0, 1.0)))
+    True
+    """
+    H = np.atleast_2d(np.asarray(hessian, dtype=float))
+    S = np.atleast_2d(np.asarray(noise_covariance, dtype=float))
+    p = H.shape[0]
+    if H.shape != (p, p) or S.shape != (p, p):
+        raise ShapeError(f"hessian {H.shape} and noise_covariance {S.shape} must be (P, P)")
+    A = np.eye(p) - lr * H
+    if np.max(np.abs(np.linalg.eigvals(A))) >= 1:
+        raise HyperparameterError(
+            "lr", lr, "a step with |1 - lr·λ| < 1 for every eigenvalue λ of the Hessian"
+        )
+    vec = np.linalg.solve(np.eye(p * p) - np.kron(A, A), lr**2 * S.reshape(-1))
+    return vec.reshape(p, p)
 
 
 def batch_noise_variance(

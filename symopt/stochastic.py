@@ -52,6 +52,7 @@ from .minibatch import (
     batch_noise_variance,
     escape_times,
     minimize_minibatch,
+    stationary_covariance,
     stationary_variance,
 )
 
@@ -62,15 +63,17 @@ __all__ = [
     "minimize_minibatch",
     "sigmoid",
     "softplus",
+    "stable",
+    "stationary_covariance",
     "stationary_variance",
 ]
 
 # Largest linear-forms coefficient matrix (N × forms × P entries) kept in memory.
 _MAX_COEFFICIENTS = 2**25
-# Full-risk passes go over the examples in chunks of at most this many (run × example)
-# rows: small matrix products stay single-threaded in BLAS, which is much faster on a
-# busy machine than a threaded product over all of N.
-_CHUNK = 2**14
+# Full-risk passes go over the examples in chunks of at most _CHUNK (run × example) rows
+# and _CHUNK_ROWS examples: moderate matrix products are much faster on a busy machine
+# than one threaded BLAS product over all of N.
+_CHUNK, _CHUNK_ROWS = 2**20, 2**14
 # Rows named in a NaN error message.
 _SHOWN_ROWS = 8
 
@@ -343,6 +346,49 @@ class _LinearForms:
         self._value = _lambdify(args, [forms.g])
         self._grad = _lambdify(args, derivs)
         self._both = _lambdify(args, [forms.g, *derivs])
+        self.quadratic = self._moments(forms.g, u_data, g_data, columns)
+
+    def _moments(self, g, u, g_data, columns) -> tuple[np.ndarray, np.ndarray, float] | None:
+        """``(Q, q, q0)`` with ``L̂(θ) = θᵀQθ + qᵀθ + q0`` when ``g`` is a polynomial of
+        degree <= 2 in the data forms (least squares): the full risk then costs O(P²)
+        instead of a pass over the N examples."""
+        if self.const_forms or not self.m:
+            return None
+        try:
+            poly = sp.Poly(g, *u)
+        except sp.PolynomialError:
+            return None
+        if poly.total_degree() > 2 or any(c.has(*u) for c in poly.coeffs()):
+            return None
+        m, P, n = self.m, self.P, self.M.shape[0]
+        monomials = [(), *((k,) for k in range(m))]
+        monomials += [(k, l) for k in range(m) for l in range(k, m)]
+        exprs = []
+        for mono in monomials:
+            powers = [0] * m
+            for k in mono:
+                powers[k] += 1
+            exprs.append(poly.coeff_monomial(tuple(powers)))
+        values = _lambdify(g_data, exprs)(*[columns[s.name] for s in g_data])
+        c = iter(np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in values)
+        c0 = next(c)
+        lin = [next(c) for _ in range(m)]
+        C = [[None] * m for _ in range(m)]
+        for k in range(m):
+            for l in range(k, m):
+                C[k][l] = C[l][k] = next(c) if k == l else next(c) / 2
+        A = [self.M[:, k * P : (k + 1) * P] for k in range(m)]
+        b = [self.M[:, m * P + k] if self.has_offset else np.zeros(n) for k in range(m)]
+        Q, q, q0 = np.zeros((P, P)), np.zeros(P), float(np.sum(c0))
+        for k in range(m):
+            q0 += float(lin[k] @ b[k])
+            weight = lin[k].copy()
+            for l in range(m):
+                Q += (A[k] * C[k][l][:, None]).T @ A[l]
+                weight += 2 * C[k][l] * b[l]
+                q0 += float(b[k] @ (C[k][l] * b[l]))
+            q += A[k].T @ weight
+        return (Q + Q.T) / (2 * n), q / n, q0 / n
 
     def _coefficient_blocks(self, forms, data_symbols, columns):
         blocks, offsets = [], []
@@ -650,8 +696,14 @@ class EmpiricalRisk:
 
     def _full(self, theta: np.ndarray, value: bool, grad: bool):
         """Means over all examples, in chunks so no (runs × N) temporary gets big."""
+        quadratic = getattr(self._engine, "quadratic", None)
+        if quadratic is not None:
+            Q, q, q0 = quadratic
+            Qt = theta @ Q
+            total = (Qt * theta).sum(axis=-1) + theta @ q + q0 if value else None
+            return self._mean(theta, total, 2 * Qt + q if grad else None, 1)
         runs = max(1, theta.size // self.n_params)
-        chunk = max(1, _CHUNK // runs)
+        chunk = min(_CHUNK_ROWS, max(64, _CHUNK // runs))
         total = np.zeros(theta.shape[:-1]) if value else None
         g = np.zeros(theta.shape) if grad else None
         for start in range(0, self.n_examples, chunk):

@@ -72,6 +72,16 @@ LOSSES = {
         ["a", "c"],
         lambda rng: {"x": rng.uniform(-1, 1, 200), "y": rng.normal(size=200)},
     ),
+    # least squares in two data forms: the full risk comes from moments, O(P²)
+    "two-form least squares": (
+        (Y - W[0] * X[0] - W[1]) ** 2 + X[1] ** 2 * (W[0] * X[1] - W[1] + 1) ** 2 / 2 + Y,
+        [W[0], W[1]],
+        lambda rng: {
+            "x1": rng.normal(size=120),
+            "x2": rng.normal(size=120),
+            "y": rng.normal(size=120),
+        },
+    ),
     # two data forms, an offset, and a data-free penalty
     "two forms + penalty": (
         sp.log(1 + (Y - W[0] * X[0] - W[1]) ** 2)

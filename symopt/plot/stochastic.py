@@ -154,7 +154,8 @@ def plot_noise_ball(
     pad = 0.15 * np.maximum(hi - lo, 1e-3)
     lo, hi = lo - pad, hi + pad
     if objective is not None:
-        _contours(left, objective.value, lo, hi)
+        compiled = objective.compile() if callable(getattr(objective, "compile", None)) else None
+        _contours(left, (compiled or objective).value, lo, hi)
     for i, (label, pts) in enumerate(finals.items()):
         left.scatter(pts[:, 0], pts[:, 1], s=8, alpha=0.6, color=f"C{i}", label=label)
     left.plot(*center[:2], marker="*", ms=16, color="k", ls="none", label="minimum")

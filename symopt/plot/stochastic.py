@@ -237,8 +237,9 @@ def plot_generalization(
     ax.plot(steps[best], test[best], marker="o", color="k")
     if np.all(train > 0) and np.all(test > 0):
         ax.set_yscale("log")
-    if steps[-1] > 100 and steps[1] > 0:
-        ax.set_xscale("log")
+    if len(steps) > 2 and steps[-1] > 100 * steps[1] > 0:  # log steps, step 0 still shown
+        ax.set_xscale("symlog", linthresh=float(steps[1]))
+        ax.set_xlim(0, steps[-1])
     ax.legend(fontsize=LEGEND_SIZE)
     _finish(ax, "step", "risk", title)
     return fig

@@ -161,7 +161,7 @@ class CompiledObjective:
         for term in self.derivatives.terms:
             shifts = [stencil.index[s] for s in term.free_symbols if s in stencil.index]
             stencil.add(term, min(shifts, default=0))
-        self._value_groups = list(stencil.groups.values())
+        self._value_counts = [len(g.anchors) for g in stencil.groups.values()]
         return stencil.compile()
 
     def _compile_gradient(self) -> Callable[[np.ndarray], list[Any]]:
@@ -169,22 +169,25 @@ class CompiledObjective:
         for i, entry in enumerate(self.derivatives.gradient):
             if entry != 0:
                 stencil.add(entry, i)
-        self._gradient_groups = list(stencil.groups.values())
+        self._gradient_where = [g.where() for g in stencil.groups.values()]
         return stencil.compile()
 
     def _compile_hessian(self) -> Callable[[np.ndarray], list[Any]]:
         stencil = _Stencil(self.variables)
         for (i, j), entry in self.derivatives.hessian.items():
             stencil.add(entry, i, tag=j - i)
-        self._hessian_groups = list(stencil.groups.values())
-        self._hessian_shift = [tag for _, tag in stencil.groups]
+        n = self.n  # the Hessian is filled flat, so that entries (i, i + d) form a slice
+        self._hessian_where = []
+        for (_, d), g in stencil.groups.items():
+            lower = [g.where(d * n, scale=n + 1)] if d else []  # (i + d, i)
+            self._hessian_where.append([g.where(d, scale=n + 1), *lower])  # (i, i + d)
         return stencil.compile()
 
     # -- evaluation ---------------------------------------------------------------
 
     def _prepare(self, x: Any) -> np.ndarray:
         x = np.asarray(x, dtype=float)
-        if x.ndim == 0 or x.shape[-1] != self.n:
+        if not x.ndim or x.shape[-1] != self.n:
             raise ShapeError(
                 f"x has shape {x.shape}, but the objective has {self.n} variables "
                 f"({', '.join(map(str, self.variables))}): give shape ({self.n},) or "
@@ -196,18 +199,17 @@ class CompiledObjective:
         """The objective at ``x`` (shape ``(..., n)``), shape ``(...)``."""
         x = self._prepare(x)
         total = np.zeros(x.shape[:-1])
-        for g, v in zip(self._value_groups, self._value(x), strict=True):
-            v = np.asarray(v, dtype=float)
+        for count, v in zip(self._value_counts, self._value(x), strict=True):
             # a group's value has one column per anchor; a constant term is a scalar
-            total += v.sum(axis=-1) if v.ndim else v * len(g.anchors)
+            total += v.sum(axis=-1) if np.ndim(v) else v * count
         return total
 
     def gradient(self, x: Any) -> np.ndarray:
         """The gradient at ``x`` (shape ``(..., n)``), shape ``(..., n)``."""
         x = self._prepare(x)
         out = np.zeros(x.shape)
-        for g, v in zip(self._gradient_groups, self._gradient(x), strict=True):
-            out[..., g.where()] = v
+        for where, v in zip(self._gradient_where, self._gradient(x), strict=True):
+            out[..., where] = v
         return out
 
     def hessian(self, x: Any) -> np.ndarray:
@@ -215,14 +217,11 @@ class CompiledObjective:
         x = self._prepare(x)
         if self._hessian is None:
             self._hessian = self._compile_hessian()
-        n = self.n
-        out = np.zeros((*x.shape[:-1], n * n))  # flat, so that (i, i + d) is a slice
-        values = self._hessian(x)
-        for g, d, v in zip(self._hessian_groups, self._hessian_shift, values, strict=True):
-            out[..., g.where(d, scale=n + 1)] = v  # entries (i, i + d)
-            if d:
-                out[..., g.where(d * n, scale=n + 1)] = v  # and (i + d, i)
-        return out.reshape(*x.shape, n)
+        out = np.zeros((*x.shape[:-1], self.n * self.n))
+        for places, v in zip(self._hessian_where, self._hessian(x), strict=True):
+            for where in places:
+                out[..., where] = v
+        return out.reshape(*x.shape, self.n)
 
     def value_and_gradient(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
         """Both at once (convenience for runners)."""

@@ -1,5 +1,5 @@
 """Ground floor of :mod:`symopt.units`: the registry, reading units, their errors, and the
-dimensional analysis of update rules (the table in ``symopt/data/units.txt``).
+dimensional analysis of update rules (the table in ``symopt/resources/units.txt``).
 
 Private: import the public names from :mod:`symopt.units`.
 
@@ -295,7 +295,7 @@ def _exponents(text: str) -> tuple[int, int]:
 
 @cache
 def _rules() -> dict[str, _Rule]:
-    text = (Path(__file__).parent / "data" / "units.txt").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "resources" / "units.txt").read_text(encoding="utf-8")
     rules = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):

@@ -53,6 +53,8 @@ __all__ = [
     "slice_2d",
 ]
 
+# Grid points per axis on [-1, 1] when none are given (Li et al. use 51).
+_DEFAULT_POINTS = 51
 # Evaluate at most about this many bytes of stacked parameter vectors at once.
 _CHUNK_BYTES = 32 * 2**20
 
@@ -154,7 +156,7 @@ def slice_1d(
     loss: Any,
     weights: Any,
     direction: Any,
-    alphas: Any,
+    alphas: Any = None,
     *,
     batched: bool | None = None,
     chunk: int | None = None,
@@ -170,7 +172,8 @@ def slice_1d(
     loss : callable or object with ``.value``
         The loss of a flat parameter vector of shape ``(P,)``.
     weights, direction : array_like, shape (P,)
-    alphas : array_like, shape (A,)
+    alphas : array_like, shape (A,), optional
+        Default: 51 points on [-1, 1].
     batched : bool, optional
         Whether ``loss`` accepts a stack ``(B, P)`` and returns ``(B,)``.  ``None`` tries
         a stack of two points and checks it against single evaluations.
@@ -190,8 +193,8 @@ def slice_1d(
     """
     w = _vector(weights, "weights")
     d = _vector(direction, "direction", w.size)
-    a = _vector(alphas, "alphas")
-    return _evaluate(loss, w, a[:, None] * d, batched, chunk)
+    a = _grid(alphas, "alphas")
+    return _evaluate(loss, w, _GridOffsets(a, np.zeros(1), d, d), batched, chunk)
 
 
 def slice_2d(
@@ -199,15 +202,16 @@ def slice_2d(
     weights: Any,
     d1: Any,
     d2: Any,
-    alphas: Any,
-    betas: Any,
+    alphas: Any = None,
+    betas: Any = None,
     *,
     batched: bool | None = None,
     chunk: int | None = None,
 ) -> np.ndarray:
     """The loss on a plane: ``values[i, j] = loss(weights + alphas[i] d1 + betas[j] d2)``.
 
-    Parameters as in :func:`slice_1d`; ``betas`` has shape ``(B,)``.  Note the axis
+    Parameters as in :func:`slice_1d`; ``betas`` has shape ``(B,)`` (both default to 51
+    points on [-1, 1], the grid of Li et al.).  Note the axis
     order ``(alpha, beta)``: matplotlib's ``contour(alphas, betas, Z)`` wants ``Z =
     values.T`` (:func:`symopt.plot.plot_slice_2d` does that).
 
@@ -228,8 +232,7 @@ def slice_2d(
     w = _vector(weights, "weights")
     u = _vector(d1, "d1", w.size)
     v = _vector(d2, "d2", w.size)
-    a = _vector(alphas, "alphas")
-    b = _vector(betas, "betas")
+    a, b = _grid(alphas, "alphas"), _grid(betas, "betas")
     # offsets, one per grid point, in (alpha, beta) order: built chunk by chunk
     offsets = _GridOffsets(a, b, u, v)
     return _evaluate(loss, w, offsets, batched, chunk).reshape(a.size, b.size)
@@ -526,6 +529,10 @@ def _vector(value: Any, name: str, size: int | None = None) -> np.ndarray:
     if not np.all(np.isfinite(v)):
         raise ShapeError(f"{name} contains NaN or infinity")
     return v
+
+
+def _grid(values: Any, name: str) -> np.ndarray:
+    return np.linspace(-1.0, 1.0, _DEFAULT_POINTS) if values is None else _vector(values, name)
 
 
 def _check_choice(name: str, value: Any, valid: tuple) -> None:

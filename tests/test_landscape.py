@@ -149,6 +149,18 @@ def test_slice_2d_of_a_quadratic_is_the_closed_form():
     np.testing.assert_allclose(values, expected, rtol=1e-12, atol=1e-12)
 
 
+def test_the_default_grid_is_51_by_51_on_the_unit_square():
+    def loss(t):
+        return np.sum(t**2, axis=-1)
+
+    values = slice_2d(loss, [0.5, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0])
+    g = np.linspace(-1.0, 1.0, 51)
+    # (0.5 + α)² + β² + 1 on the grid
+    np.testing.assert_allclose(values, (0.5 + g[:, None]) ** 2 + g[None, :] ** 2 + 1, rtol=1e-14)
+    line = slice_1d(loss, [0.5, 0.0, 1.0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(line, (0.5 + g) ** 2 + 1, rtol=1e-14)
+
+
 def test_slice_2d_evaluates_in_chunks_and_one_by_one_alike():
     A = _quadratic(4, seed=2)
     theta, d1, d2 = np.random.default_rng(3).normal(size=(3, 4))

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-import symopt
 from symopt import theory
 from symopt.plot import plot_spectral_radius, plot_trajectories
+from symopt.quadratic import quadratic
 
 LECTURE_SCALE = 1  # the slides: f = xᵀHx, gradient 2Hx
 OTHER_SCALE = 1 / 2  # f = ½xᵀHx, gradient Hx
@@ -117,7 +117,7 @@ def _draw_paths(settings, analyses, measured, paths, file: Path) -> Path:
     fig, axes = plt.subplots(2, cols, figsize=(4.3 * cols, 7.6), layout="constrained")
     for i, ((name, H, lr, s), a, m) in enumerate(zip(settings, analyses, measured, strict=True)):
         ax = axes.flat[i]
-        f = symopt.quadratic(H, scale=s)
+        f = quadratic(H, scale=s)
         plot_trajectories(f, {"gd": _one(paths, i)}, ax=ax, bounds=((-2, 2), (-1.2, 1.2)))
         ax.get_legend().remove()
         factors = ", ".join(f"{v:.3g}" for v in a.factors)

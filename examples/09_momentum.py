@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-import symopt
 from symopt import theory
 from symopt.plot import plot_rate_map, plot_trajectories
+from symopt.quadratic import quadratic
 
 LECTURE_SCALE = 1  # the slides: f = xᵀHx, gradient 2Hx
 OTHER_SCALE = 1 / 2  # f = ½xᵀHx, gradient Hx
@@ -151,7 +151,7 @@ def _draw_paths(settings: list, analyses: list, file: Path) -> Path:
     fig, axes = plt.subplots(2, cols, figsize=(4.4 * cols, 7.6), layout="constrained")
     for i, ((name, H, lr, mu, s), a) in enumerate(zip(settings, analyses, strict=True)):
         ax = axes.flat[i]
-        f = symopt.quadratic(H, scale=s)
+        f = quadratic(H, scale=s)
         plot_trajectories(f, {"run": batches[i]}, ax=ax, bounds=((-2, 2), (-1.2, 1.2)))
         ax.get_legend().remove()
         what = f"μ = {mu:g}" if mu else "no momentum"

@@ -20,6 +20,7 @@ import sympy as sp
 import symopt
 from symopt import theory
 from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt.quadratic import quadratic
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -307,7 +308,7 @@ def test_symbolic_lr_and_momentum_agree_with_numbers():
 
 
 def test_objective_input_uses_its_hessian():
-    f = symopt.quadratic([[10, 0], [0, 1]], scale=1)  # Hessian diag(20, 2)
+    f = quadratic([[10, 0], [0, 1]], scale=1)  # Hessian diag(20, 2)
     a = theory.gd(f, lr=0.1)
     assert a.eigenvalues == [20.0, 2.0]
     assert a.regime == "boundary"

@@ -9,6 +9,8 @@ nets" (NeurIPS 2018, arXiv:1712.09913).  A model is a loss over a flat parameter
     slice_1d(loss, θ, d, alphas)[i]       == loss(θ + alphas[i] d)
     slice_2d(loss, θ, d1, d2, a, b)[i, j] == loss(θ + a[i] d1 + b[j] d2)
     d1, d2, explained = pca_directions(path)   # path: iterates, shape (T, P)
+    plane = path_plane(loss, path)             # the loss around the path in that plane
+    roughness(values)                          # local minima, share of negative curvature
 
 Filter normalisation rescales every slice along the first axis of a weight tensor (a
 neuron's incoming weights, a convolution filter) to the norm of the matching slice of
@@ -16,7 +18,8 @@ neuron's incoming weights, a convolution filter) to the norm of the matching sli
 plots of differently scaled networks become comparable.
 
 ``loss`` is a callable on ``θ``, or anything with ``.value`` (a compiled
-:class:`symopt.Objective`, an empirical risk, :meth:`symopt.mlp.MLP.objective`).  If it
+:class:`symopt.Objective`, an empirical risk, :meth:`symopt.mlp.MLP.objective`); an
+:class:`symopt.Objective` is compiled.  If it
 accepts a stack of points ``(B, P)`` and returns ``(B,)``, the grid is evaluated in
 chunks of such stacks; otherwise point by point.
 

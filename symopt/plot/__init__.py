@@ -16,6 +16,7 @@ _NAMES: dict[str, str] = {
     "plot_generalization": "stochastic",
     "plot_minibatch_losses": "stochastic",
     "plot_noise_ball": "stochastic",
+    "plot_optimization_loop": "loop",
     "plot_path_pca": "landscape",
     "plot_rate_map": "rates",
     "plot_slice_1d": "landscape",

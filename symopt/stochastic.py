@@ -16,7 +16,10 @@ vectorised evaluation, never a Python loop over examples:
   ``u = Σ_k w_k x^k``).  The coefficients ``A(z)`` and offsets ``b(z)`` are evaluated on
   the data once, so a batch is a gather of rows, a matrix-vector product ``u = A θ``, the
   elementwise ``∂g/∂u`` and a second product ``Aᵀ ∂g/∂u``.  Terms with no data (a
-  penalty ``λ|w|²``) are compiled on their own and added once.
+  penalty ``λ|w|²``) are compiled on their own and added once.  When ``g`` is a
+  polynomial of degree <= 2 in ``u`` (least squares) the full risk is a quadratic in
+  ``θ`` whose coefficients are the data's moments, computed once: then ``value`` and
+  ``gradient`` cost ``O(P²)``, not a pass over the ``N`` examples.
 * **per example** (the fall-back): the loss and its gradient in ``θ`` are lambdified and
   evaluated on the batch columns with ``θ`` broadcast against them.
 * **a model** (non-symbolic): any object with ``value(theta, batch)`` and
@@ -159,7 +162,7 @@ def _names(what: str, value: Any) -> list[str]:
         names = [v for v in re.split(r"[\s,]+", value) if v]
     elif isinstance(value, sp.Symbol):
         names = [value.name]
-    elif isinstance(value, Sequence) or isinstance(value, tuple | list | np.ndarray):
+    elif isinstance(value, Sequence | np.ndarray):
         names = [v.name if isinstance(v, sp.Symbol) else v for v in value]
     else:
         raise DataError(
@@ -256,6 +259,7 @@ def _unknown_symbols(names: list[str], data: Any, columns: dict[str, np.ndarray]
 
 
 def _check_finite(columns: dict[str, np.ndarray], what: str = "data column") -> None:
+    """Name the rows where a column is NaN or inf."""
     for name, col in columns.items():
         bad = ~np.isfinite(col)
         if bad.any():
@@ -332,7 +336,8 @@ class _LinearForms:
         for j, col in enumerate(blocks):
             self.M[:, j] = col
         _check_finite(
-            {f"coefficient {j} of the linear forms": self.M[:, j] for j in range(len(blocks))}
+            {f"{j}": self.M[:, j] for j in range(len(blocks))},
+            "the loss is not finite on the data (log or sqrt of a data value <= 0?): column",
         )
         self.z_at = self.m * self.P + (self.m if self.has_offset else 0)
         self.n_z = len(g_data)
@@ -397,7 +402,8 @@ class _LinearForms:
         n = len(values[0])
         for form in self.data_forms:
             coef, offset = forms.coefficients(form)
-            out = _lambdify(args, [*coef, offset])(*values)
+            with np.errstate(all="ignore"):  # non-finite entries are reported just below
+                out = _lambdify(args, [*coef, offset])(*values)
             blocks += [np.broadcast_to(np.asarray(a, dtype=float), (n,)) for a in out[:-1]]
             offsets.append(np.broadcast_to(np.asarray(out[-1], dtype=float), (n,)))
         has_offset = any(np.any(b != 0) for b in offsets)
@@ -582,7 +588,6 @@ class EmpiricalRisk:
     ):
         if structure not in ("auto", "linear", "general"):
             raise SymoptError(f'structure={structure!r}: expected "auto", "linear" or "general"')
-        self._data_arg = data
         self._data_names = None if data_symbols is None else _names("data_symbols", data_symbols)
         columns = _data_columns(data, self._data_names)
         if _is_model(loss):
@@ -623,9 +628,13 @@ class EmpiricalRisk:
             names = _names("params", params)
         self.loss = model
         self.params = tuple(sp.Symbol(n, real=True) for n in names)
-        self.data_symbols = tuple(
-            sp.Symbol(n, real=True) for n in (self._data_names or list(columns))
-        )
+        names_of_data = self._data_names or list(columns)
+        missing = [n for n in names_of_data if n not in columns]
+        if missing:
+            raise DataError(
+                f"data_symbols names {', '.join(missing)}, which data has no column for"
+            )
+        self.data_symbols = tuple(sp.Symbol(n, real=True) for n in names_of_data)
         self._columns = {s.name: columns[s.name] for s in self.data_symbols}
         _check_finite(self._columns)
         self.n_examples = len(next(iter(columns.values())))

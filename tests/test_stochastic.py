@@ -299,6 +299,10 @@ def test_record_modes_test_risk_and_options():
     assert t.steps.tolist() == [0, 7, 14, 18] and t.extras["minibatch_losses"].shape == (18,)
     t = symopt.minimize(risk, sgd(lr=0.1), x0, epochs=1, batch_size=32, replacement=True, seed=0)
     assert t.x.shape == (11, 4)
+    t = symopt.minimize(
+        risk, sgd(lr=0.1), x0, epochs=2, batch_size=32, max_steps=13, progress=True, seed=0
+    )
+    assert t.steps.tolist() == list(range(14))
 
 
 def test_batched_runs_share_batches_unless_independent():
@@ -457,3 +461,9 @@ def test_example_generalization(tmp_path):
     assert 0 < best < len(val) - 1
     assert val[-1] > 2 * val[best]
     assert result["test_at_end"] > 2 * result["test_at_early_stop"]
+
+
+def test_a_loss_that_is_not_finite_on_the_data_names_the_rows():
+    data = {"x": np.array([1.0, 0.0, 2.0, -1.0]), "y": np.ones(4)}
+    with pytest.raises(DataError, match=r"not finite on the data.*2 row\(s\): 1, 3"):
+        EmpiricalRisk("(y - w*log(x))^2", "w", data)

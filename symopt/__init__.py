@@ -45,8 +45,8 @@ _NAMES = {
     "Sweep": "run",
 }
 _SUBMODULES = (
-    "critical compile landscape objective optim parsing plot problems quadratic run "
-    "stochastic theory units cli"
+    "cli compile critical data derivatives landscape minibatch mlp objective optim parsing "
+    "plot problems quadratic run stochastic theory tour trajectory units"
 ).split()
 
 __all__ = [

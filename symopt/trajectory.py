@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import SymoptError
+
 __all__ = ["STATUSES", "Sweep", "Trajectory"]
 
 STATUSES = ("converged", "diverged", "max_steps")
@@ -90,6 +92,28 @@ class Trajectory:
     def n(self) -> int:
         """The number of variables."""
         return len(self.x) if isinstance(self.x, tuple) else int(np.shape(self.x)[-1])
+
+    def __getitem__(self, index: Any) -> Trajectory:
+        """The runs at ``index`` of the batch axes (every recorded row kept).
+
+        >>> import numpy as np
+        >>> t = Trajectory(np.zeros((3, 4, 2)), np.zeros((3, 4)), np.zeros((3, 4)),
+        ...                np.arange(3), np.full(4, "max_steps"), np.full(4, 2))
+        >>> t[1].x.shape, t[1:3].x.shape
+        ((3, 2), (3, 2, 2))
+        """
+        index = index if isinstance(index, tuple) else (index,)
+        rows = (slice(None), *index)
+        x = tuple(c[rows] for c in self.x) if isinstance(self.x, tuple) else self.x[rows]
+        return Trajectory(
+            x=x,
+            values=self.values[rows],
+            grad_norms=self.grad_norms[rows],
+            steps=self.steps,
+            status=np.asarray(self.status)[index],
+            stop_step=np.asarray(self.stop_step)[index],
+            extras=dict(self.extras),
+        )
 
     def status_counts(self) -> dict[str, int]:
         """How many runs ended in each state, e.g. ``{"converged": 9, "diverged": 1}``."""
@@ -175,8 +199,6 @@ class Sweep:
             steps = self.steps_to_tol.astype(float)
             score = np.where(steps < 0, np.inf, steps)
         else:
-            from .errors import SymoptError
-
             raise SymoptError(f'by={by!r}: expected "value" or "steps"')
         score = np.where(np.isnan(score), np.inf, score)
         batch_axes = tuple(range(len(self.grid_shape), score.ndim))
@@ -188,6 +210,18 @@ class Sweep:
         scores = self.scores(by)
         index = np.unravel_index(np.argmin(scores), scores.shape)
         return {name: float(self.grid[name][i]) for name, i in zip(self.names, index, strict=True)}
+
+    def at(self, **point: float) -> Trajectory:
+        """The run(s) at one grid point, e.g. ``sweep.at(**sweep.best())``."""
+        index = []
+        for name in self.names:
+            if name not in point:
+                raise SymoptError(f"give a value for every grid axis {self.names}")
+            hits = np.flatnonzero(np.isclose(self.grid[name], point[name], rtol=1e-12))
+            if not hits.size:
+                raise SymoptError(f"{name}={point[name]!r} is not on the grid {self.grid[name]}")
+            index.append(int(hits[0]))
+        return self.trajectory[tuple(index)]
 
     def plot(self, ax: Any = None, what: str = "value", **kwargs: Any) -> Any:
         """Heat map (2-D grid) or curve (1-D grid) of the final value or steps to ``tol``

@@ -952,6 +952,8 @@ def _numeric_stage(objective, found: Solutions, deadline: float, seed, starts) -
         at = dict(zip(variables, map(sp.Float, x), strict=True))
         if any(_near_zero_set(family.equations, at) for family in found.families):
             continue
+        if any(_near_zero_set(_kink_equations(item), at) for item, _ in found.kinks):
+            continue  # the search creeps up to kinks, where the gradient jumps over 0
         new.append(x)
     if len(new) > MAX_NUMERIC_POINTS:
         found.notes.append(
@@ -965,6 +967,12 @@ def _numeric_stage(objective, found: Solutions, deadline: float, seed, starts) -
         f"numeric search (Levenberg–Marquardt from many starts) in the box {box_text}: "
         f"{len(points)} point(s), {len(new)} not found symbolically"
     )
+
+
+def _kink_equations(item: Found) -> tuple[sp.Expr, ...]:
+    if item.kind == "family":
+        return item.payload.equations
+    return tuple(v - value for v, value in item.payload.items())
 
 
 def _near_zero_set(equations: Sequence[sp.Expr], at: dict) -> bool:

@@ -1,0 +1,422 @@
+"""Pictures of critical points, Taylor approximations and quadratic forms.
+
+* :func:`plot_critical_points`: a 1-D graph or 2-D contours (or a 3-D surface) with every
+  critical point marked by its kind, families drawn as curves, kinks marked apart.
+* :func:`plot_taylor`: the lecture's linear-approximation picture in 1-D: ``f``, the
+  tangent line and the quadratic approximation at a point.
+* :func:`plot_quadratic_form`: ``q(h) = ½ hᵀHh`` for a 2×2 ``H``: surface and contours
+  with the eigen-axes, titled with ``H``, its definiteness and eigenvalues.
+
+Each returns the matplotlib Figure and accepts an existing ``ax=``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..errors import ShapeError, SymoptError
+
+__all__ = ["plot_critical_points", "plot_quadratic_form", "plot_taylor"]
+
+STYLE = {  # kind -> (colour, marker)
+    "minimum": ("tab:green", "o"),
+    "maximum": ("tab:red", "^"),
+    "saddle": ("tab:orange", "X"),
+    "inconclusive": ("tab:gray", "s"),
+    "not differentiable": ("tab:purple", "D"),
+}
+TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE = 13, 12, 10
+
+
+def _objective(f: Any):
+    from ..objective import Objective
+
+    return f if isinstance(f, Objective) else Objective(f)
+
+
+def _figure(ax: Any, projection: str | None = None, size=(6.4, 4.8)):
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        return ax.figure, ax
+    fig = plt.figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot(projection=projection)
+
+
+def _isolated(points) -> list:
+    """(coordinates, kind, label) of isolated points with finite real coordinates."""
+    out = []
+    for p in points:
+        if p.is_family:
+            continue
+        xy = [float(sp.N(v)) for v in p.point.values()]
+        out.append((np.array(xy), p.kind, p))
+    return out
+
+
+def _range(values: list[float], pad: float = 1.0) -> tuple[float, float]:
+    if not values:
+        return -2.0, 2.0
+    lo, hi = min(values), max(values)
+    span = max(hi - lo, 1.0)
+    return lo - pad * span / 2 - 0.5, hi + pad * span / 2 + 0.5
+
+
+def _family_samples(p, box: list[tuple[float, float]], count: int = 400) -> np.ndarray | None:
+    """Points of a one-parameter family, sampled where they are real and in the box."""
+    if len(p.parameters) != 1:
+        return None
+    (t,) = p.parameters
+    conditions = p.conditions
+    lo, hi = -50.0, 50.0
+    if conditions is not sp.true:
+        where = conditions.as_set()
+        lo = max(lo, float(where.inf)) if where.inf.is_finite else lo
+        hi = min(hi, float(where.sup)) if where.sup.is_finite else hi
+    ts = np.linspace(lo, hi, 4001 if hi - lo > 10 else count)
+    columns = []
+    for value in p.point.values():
+        fn = sp.lambdify(t, value, "numpy")
+        with np.errstate(all="ignore"):
+            columns.append(np.broadcast_to(np.asarray(fn(ts), dtype=complex), ts.shape))
+    xy = np.stack(columns, axis=-1)
+    real = np.all(np.abs(xy.imag) < 1e-9, axis=-1)
+    xy = xy.real
+    inside = np.all([(xy[:, i] >= b[0]) & (xy[:, i] <= b[1]) for i, b in enumerate(box)], axis=0)
+    xy[~(real & inside)] = np.nan
+    return xy
+
+
+def _legend(ax, handles: dict, below: bool = False) -> None:
+    if not handles:
+        return
+    if below:  # keep contour pictures free: the legend goes under the axes
+        ax.legend(
+            handles.values(),
+            handles.keys(),
+            fontsize=LEGEND_SIZE,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.14),
+            ncol=min(3, len(handles)),
+            frameon=False,
+        )
+    else:
+        ax.legend(handles.values(), handles.keys(), fontsize=LEGEND_SIZE, loc="best")
+
+
+def _kind_label(p) -> str:
+    if p.kind in ("minimum", "maximum"):
+        return {True: f"global {p.kind}", False: f"local {p.kind}"}.get(p.is_global, p.kind)
+    return p.kind
+
+
+def plot_critical_points(
+    f: Any,
+    points: Any = None,
+    *,
+    box: Any = None,
+    surface: bool = False,
+    ax: Any = None,
+    timeout: float = 10.0,
+    title: str | None = None,
+):
+    """``f`` with its critical points marked by kind (1-D graph or 2-D contours/surface).
+
+    Parameters
+    ----------
+    f : Objective or str
+        An objective of one or two variables.
+    points : CriticalPoints, optional
+        From ``f.critical_points()``; computed (with ``timeout``) if not given.
+    box : sequence of (low, high), optional
+        The plotted range per variable; by default a range around the points.
+    surface : bool
+        Two variables: a 3-D surface instead of filled contours.
+    ax : matplotlib Axes, optional
+        Draw into it (a 3-D Axes for ``surface=True``).
+    title : str, optional
+        Default: ``f`` itself.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    f = _objective(f)
+    if f.n not in (1, 2):
+        raise ShapeError(
+            f"plot_critical_points draws objectives of 1 or 2 variables, not {f.n} "
+            f"({', '.join(map(str, f.variables))}); fix the others with f.subs(...)"
+        )
+    if points is None:
+        points = f.critical_points(timeout=timeout)
+    marked = _isolated(points)
+    bounds = _bounds(f, box, marked, points)
+    draw = _draw_1d if f.n == 1 else _draw_2d
+    fig, ax = _figure(ax, "3d" if surface and f.n == 2 else None)
+    draw(f, points, marked, bounds, ax, surface)
+    ax.set_title(title if title is not None else f"$f = {sp.latex(f.expr)}$", fontsize=TITLE_SIZE)
+    return fig
+
+
+def _bounds(f, box, marked, points) -> list[tuple[float, float]]:
+    if box is not None:
+        pairs = [tuple(map(float, pair)) for pair in box]
+        if len(pairs) != f.n or any(lo >= hi for lo, hi in pairs):
+            raise SymoptError(f"box must be {f.n} pair(s) (low, high) with low < high")
+        return pairs
+    if getattr(points, "periodic", False) and points.box:
+        return [tuple(float(b) for b in points.box[v]) for v in f.variables]
+    coordinates = [xy for xy, _, _ in marked]
+    wide = [(-10.0, 10.0)] * f.n
+    for p in points:
+        samples = _family_samples(p, wide) if p.is_family else None
+        if samples is not None:
+            finite = samples[np.all(np.isfinite(samples), axis=1)]
+            coordinates += [finite.min(axis=0), finite.max(axis=0)] if len(finite) else []
+    for k in getattr(points, "nondifferentiable", ()):
+        if not k.parameters:
+            coordinates.append(np.array([float(sp.N(v)) for v in k.point.values()]))
+    return [_range([xy[i] for xy in coordinates]) for i in range(f.n)]
+
+
+def _draw_1d(f, points, marked, bounds, ax, surface) -> None:
+    compiled = f.compile()
+    (lo, hi) = bounds[0]
+    xs = np.linspace(lo, hi, 600)
+    with np.errstate(all="ignore"):
+        ys = compiled.value(xs[:, None])
+    ax.plot(xs, ys, color="tab:blue", lw=2, label="f")
+    handles = {}
+    for xy, kind, p in marked:
+        color, marker = STYLE[kind]
+        (h,) = ax.plot(
+            xy[0],
+            float(sp.N(p.value)),
+            marker,
+            color=color,
+            ms=10,
+            mec="black",
+            zorder=5,
+            linestyle="none",
+        )
+        handles.setdefault(_kind_label(p), h)
+    for k in points.nondifferentiable:
+        if not k.parameters:
+            color, marker = STYLE["not differentiable"]
+            x0 = float(sp.N(next(iter(k.point.values()))))
+            (h,) = ax.plot(
+                x0,
+                float(sp.N(k.value)),
+                marker,
+                color=color,
+                ms=9,
+                mec="black",
+                linestyle="none",
+                zorder=5,
+            )
+            handles.setdefault("not differentiable", h)
+    finite = ys[np.isfinite(ys)]
+    if finite.size:
+        span = finite.max() - finite.min() or 1.0
+        ax.set_ylim(finite.min() - 0.08 * span, finite.max() + 0.08 * span)
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel(f"${sp.latex(f.variables[0])}$", fontsize=LABEL_SIZE)
+    ax.set_ylabel("$f$", fontsize=LABEL_SIZE)
+    ax.grid(alpha=0.3)
+    _legend(ax, handles)
+
+
+def _draw_2d(f, points, marked, bounds, ax, surface) -> None:
+    compiled = f.compile()
+    (x0, x1), (y0, y1) = bounds
+    X, Y = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
+    with np.errstate(all="ignore"):
+        Z = compiled.value(np.stack([X, Y], axis=-1))
+    handles = {}
+    if surface:
+        ax.plot_surface(X, Y, Z, cmap="viridis", alpha=0.6, linewidth=0, rstride=4, cstride=4)
+        ax.set_zlabel("$f$", fontsize=LABEL_SIZE)
+    else:
+        from matplotlib.colors import BoundaryNorm
+
+        levels = _levels(Z)
+        norm = BoundaryNorm(levels, 256) if not isinstance(levels, int) else None
+        filled = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", norm=norm)
+        ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+        bar = ax.figure.colorbar(
+            filled, ax=ax, shrink=0.85, label="$f$ (quantile levels)", format="%.3g"
+        )
+        bar.ax.tick_params(labelsize=8)
+    for p in points:
+        if not p.is_family:
+            continue
+        xy = _family_samples(p, bounds)
+        if xy is None:
+            continue
+        color = STYLE[p.kind][0]
+        z = compiled.value(np.nan_to_num(xy)) if surface else None
+        args = (xy[:, 0], xy[:, 1], z) if surface else (xy[:, 0], xy[:, 1])
+        (h,) = ax.plot(*args, color=color, lw=3)
+        handles.setdefault(f"{_kind_label(p)} (family)", h)
+    for xy, kind, p in marked:
+        if not (x0 <= xy[0] <= x1 and y0 <= xy[1] <= y1):
+            continue
+        color, marker = STYLE[kind]
+        args = (xy[0], xy[1], float(sp.N(p.value))) if surface else (xy[0], xy[1])
+        (h,) = ax.plot(*args, marker, color=color, ms=11, mec="black", zorder=5, linestyle="none")
+        handles.setdefault(_kind_label(p), h)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel(f"${sp.latex(f.variables[0])}$", fontsize=LABEL_SIZE)
+    ax.set_ylabel(f"${sp.latex(f.variables[1])}$", fontsize=LABEL_SIZE)
+    if not surface:
+        ax.set_aspect("equal", adjustable="box")
+    _legend(ax, handles, below=not surface)
+
+
+def _levels(Z: np.ndarray, count: int = 30) -> np.ndarray | int:
+    """Contour levels at quantiles of the values, so that a steep rim does not leave
+    the interesting low region a single colour."""
+    finite = Z[np.isfinite(Z)]
+    levels = np.unique(np.quantile(finite, np.linspace(0, 1, count))) if finite.size else []
+    levels = [v for i, v in enumerate(levels) if i == 0 or v - levels[i - 1] > 1e-12]
+    return np.array(levels) if len(levels) > 2 else count
+
+
+def plot_taylor(
+    f: Any,
+    at: Any,
+    *,
+    orders: tuple[int, ...] = (1, 2),
+    radius: float = 2.0,
+    ax: Any = None,
+    title: str | None = None,
+):
+    """``f`` with its Taylor approximations of the given orders at ``at`` (one variable):
+    order 1 is the tangent line, order 2 the osculating parabola.
+
+    >>> fig = plot_taylor("exp(x)", 0)
+    >>> [line.get_label() for line in fig.axes[0].get_lines()][:3]
+    ['$f = e^{x}$', 'order 1: $x + 1$', 'order 2: $\\\\frac{x^{2}}{2} + x + 1$']
+    """
+    f = _objective(f)
+    if f.n != 1:
+        raise ShapeError(
+            f"plot_taylor draws objectives of one variable, not {f.n}; fix the others "
+            "with f.subs(...) or plot a slice"
+        )
+    point = f.point([at] if not isinstance(at, (dict, list, tuple)) else at)
+    a = float(sp.N(point[f.variables[0]]))
+    fig, ax = _figure(ax)
+    xs = np.linspace(a - radius, a + radius, 500)
+    with np.errstate(all="ignore"):
+        ys = f.compile().value(xs[:, None])
+    ax.plot(xs, ys, color="tab:blue", lw=2.5, label=f"$f = {sp.latex(f.expr)}$")
+    styles = ["--", ":", "-."]
+    for k, order in enumerate(orders):
+        poly = f.taylor(point, order)
+        fn = sp.lambdify(f.variables[0], poly, "numpy")
+        ax.plot(
+            xs,
+            np.broadcast_to(fn(xs), xs.shape),
+            styles[k % 3],
+            lw=2,
+            label=f"order {order}: ${_short_latex(poly, f.variables[0])}$",
+        )
+    fa = float(sp.N(f(point)))
+    ax.plot(
+        a, fa, "o", color="black", ms=8, zorder=5, label=f"$a = {sp.latex(point[f.variables[0]])}$"
+    )
+    finite = ys[np.isfinite(ys)]
+    span = (finite.max() - finite.min()) or 1.0
+    ax.set_ylim(finite.min() - 0.25 * span, finite.max() + 0.25 * span)
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_xlabel(f"${sp.latex(f.variables[0])}$", fontsize=LABEL_SIZE)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=LEGEND_SIZE, loc="best")
+    ax.set_title(title or "Taylor approximations", fontsize=TITLE_SIZE)
+    return fig
+
+
+def _short_latex(poly: sp.Expr, x: sp.Symbol) -> str:
+    """Exact when the coefficients are rational, else 3 significant digits."""
+    poly = sp.expand(poly)
+    exact = all(c.is_Rational for c in sp.Poly(poly, x).coeffs())
+    return sp.latex(poly if exact else sp.N(poly, 3))
+
+
+def plot_quadratic_form(
+    H: Any,
+    *,
+    scale: float = 0.5,
+    radius: float = 2.0,
+    ax: Any = None,
+    title: str | None = None,
+):
+    """``q(h) = scale·hᵀHh`` for a 2×2 matrix: a 3-D surface and contours with the
+    eigen-axes (scaled by the eigenvalues' signs), titled with ``H`` and its
+    definiteness.  With ``ax`` only the contour panel is drawn, into it.
+
+    >>> fig = plot_quadratic_form([[2, -1], [-1, 1]])
+    >>> "positive definite" in fig.get_suptitle()
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    from ..quadratic import quadratic
+
+    q = quadratic(H, scale=scale)
+    if q.n != 2:
+        raise ShapeError(f"plot_quadratic_form draws 2×2 matrices, not {q.n}×{q.n}")
+    h = np.linspace(-radius, radius, 101)
+    X, Y = np.meshgrid(h, h)
+    Z = q.compile().value(np.stack([X, Y], axis=-1))
+    eig = [float(sp.N(v)) for v in q.eigenvalues]
+    rows = ", ".join("[" + ", ".join(sp.sstr(e) for e in q.H.row(i)) + "]" for i in range(2))
+    text = f"H = [{rows}]: {q.definiteness}, λ = {', '.join(f'{v:.3g}' for v in eig)}"
+    if ax is not None:
+        _contour_panel(ax, X, Y, Z, q, eig, radius)
+        ax.set_title(title or text, fontsize=LABEL_SIZE)
+        return ax.figure
+    fig = plt.figure(figsize=(11, 4.8), layout="constrained")
+    surf = fig.add_subplot(1, 2, 1, projection="3d")
+    surf.plot_surface(
+        X, Y, Z, cmap="coolwarm", norm=_centred(Z), linewidth=0, rstride=4, cstride=4, alpha=0.9
+    )
+    surf.set_xticks([-radius, 0, radius])
+    surf.set_yticks([-radius, 0, radius])
+    surf.set_xlabel("$h_1$")
+    surf.set_ylabel("$h_2$")
+    surf.set_zlabel("$q(h)$")
+    _contour_panel(fig.add_subplot(1, 2, 2), X, Y, Z, q, eig, radius)
+    fig.suptitle(title or text, fontsize=TITLE_SIZE)
+    return fig
+
+
+def _centred(Z: np.ndarray):
+    """Colours centred at q = 0 (white), so that a saddle's two signs read at a glance."""
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+
+    lo, hi = float(Z.min()), float(Z.max())
+    return TwoSlopeNorm(0.0, lo, hi) if lo < 0 < hi else Normalize(lo, hi)
+
+
+def _contour_panel(ax, X, Y, Z, q, eig, radius) -> None:
+    filled = ax.contourf(X, Y, Z, levels=25, cmap="coolwarm", norm=_centred(Z))
+    ax.contour(X, Y, Z, levels=25, colors="black", linewidths=0.4, alpha=0.5)
+    ax.figure.colorbar(filled, ax=ax, shrink=0.85, label="$q(h)$")
+    for value, vector in zip(eig, q.eigenvectors, strict=True):
+        v = np.array([float(sp.N(c)) for c in vector]) * 0.8 * radius
+        ax.annotate(
+            "", xy=v, xytext=(0, 0), arrowprops={"arrowstyle": "->", "lw": 2, "color": "black"}
+        )
+        ax.annotate(
+            f"λ={value:.3g}", xy=v, xytext=(4, 4), textcoords="offset points", fontsize=LEGEND_SIZE
+        )
+    ax.plot(0, 0, "ko", ms=5)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$h_1$", fontsize=LABEL_SIZE)
+    ax.set_ylabel("$h_2$", fontsize=LABEL_SIZE)

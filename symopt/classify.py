@@ -559,39 +559,98 @@ def classify_family(
             )
     normal = len(variables) - len(family.parameters)
     nonzero = [e for e in eig if not (e.is_zero or (e.is_Float and abs(e) < 1e-12))]
-    if normal == 1 and len(nonzero) == 1:
-        return _by_normal_curvature(sp.simplify(nonzero[0]), family, eig, value)
+    if len(nonzero) == normal:  # a non-degenerate critical manifold (Morse–Bott)
+        verdict = _by_transverse_curvature(nonzero, family)
+    else:
+        verdict = Verdict(
+            "inconclusive",
+            None,
+            "higher-order",
+            f"the Hessian has {len(nonzero)} non-zero eigenvalue(s) across a family of "
+            f"codimension {normal}: degenerate across the family, undecided",
+        )
+    verdict.eigenvalues, verdict.value = eig, value
+    return verdict
+
+
+def _by_transverse_curvature(curvatures: list, family: Family) -> Verdict:
+    """Morse–Bott: on a family of critical points whose Hessian has exactly one non-zero
+    eigenvalue per transverse direction, all positive → non-strict local minimum, all
+    negative → maximum, mixed signs → saddle; decided where the signs are."""
+    shown = ", ".join(map(sp.sstr, curvatures))
+    signs = [sign(c) for c in curvatures]
+    if None not in signs:
+        return _curvature_verdict(set(signs), shown, "")
+    if len(family.parameters) != 1:
+        return Verdict(
+            "inconclusive",
+            None,
+            "higher-order",
+            f"the transverse curvatures {shown} have signs that could not be decided",
+        )
+    (t,) = family.parameters
+    domain = sp.S.Reals
+    if family.conditions is not sp.true:
+        domain = family.conditions.as_set()
+    positive = [sp.solveset(c > 0, t, domain) for c in curvatures]
+    negative = [sp.solveset(c < 0, t, domain) for c in curvatures]
+    regions = {
+        "minimum": sp.Intersection(*positive),
+        "maximum": sp.Intersection(*negative),
+        "saddle": sp.Union(
+            *(p & n for i, p in enumerate(positive) for j, n in enumerate(negative) if i != j)
+        ),
+    }
+    degenerate = sp.Complement(domain, sp.Union(*regions.values()))
+    if not isinstance(degenerate, sp.FiniteSet) and degenerate != sp.S.EmptySet:
+        degenerate = None
+    for kind, region in regions.items():
+        if degenerate is not None and sp.Complement(domain, region) == degenerate:
+            where = "" if degenerate == sp.S.EmptySet else f" except where {_where(degenerate, t)}"
+            return _curvature_verdict(
+                {1} if kind == "minimum" else {-1} if kind == "maximum" else {1, -1}, shown, where
+            )
+    described = "; ".join(
+        f"{kind} where {_where(region, t)}"
+        for kind, region in regions.items()
+        if region != sp.S.EmptySet
+    )
     return Verdict(
         "inconclusive",
         None,
         "higher-order",
-        "a family of critical points whose normal curvature could not be decided",
-        eig,
-        value,
+        f"the transverse curvatures {shown} change sign along the family: {described}",
     )
 
 
-def _by_normal_curvature(curvature, family, eig, value) -> Verdict:
-    s = sign(curvature)
-    if s:
-        kind = "minimum" if s > 0 else "maximum"
+def _where(region: Any, t: sp.Symbol) -> str:
+    if isinstance(region, sp.FiniteSet):
+        return " or ".join(f"{t} = {sp.sstr(v)}" for v in region)
+    try:
+        return sp.sstr(region.as_relational(t))
+    except (NotImplementedError, AttributeError, TypeError):
+        return f"{t} in {sp.sstr(region)}"
+
+
+def _curvature_verdict(signs: set, shown: str, where: str) -> Verdict:
+    if signs == {1}:
+        kind = "minimum"
+    elif signs == {-1}:
+        kind = "maximum"
+    else:
         return Verdict(
-            kind,
-            False,
+            "saddle",
+            None,
             "higher-order",
-            f"on the family the Hessian's only non-zero eigenvalue is {curvature}, "
-            f"{'> 0' if s > 0 else '< 0'} (transverse curvature): non-strict local {kind}",
-            eig,
-            value,
+            f"the transverse curvatures {shown} have both signs{where}: a family of saddles",
         )
     return Verdict(
-        "inconclusive",
-        None,
+        kind,
+        False,
         "higher-order",
-        f"the transverse curvature {curvature} changes sign along the family: a minimum "
-        f"where {curvature} > 0, a maximum where it is < 0, degenerate where it is 0",
-        eig,
-        value,
+        f"the transverse curvatures {shown} are {'> 0' if kind == 'minimum' else '< 0'}"
+        f"{where}: non-strict local {'minima' if kind == 'minimum' else 'maxima'} along "
+        "the family",
     )
 
 

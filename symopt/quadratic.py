@@ -42,6 +42,7 @@ import math
 import numbers
 import os
 import sys
+import types
 import warnings
 from collections.abc import Sequence
 from fractions import Fraction
@@ -237,10 +238,30 @@ def _exact_inertia(matrix: sp.Matrix) -> tuple[int, int, int] | None:
         return counts
     lam = sp.Dummy("lambda")
     coefficients = matrix.charpoly(lam, simplify=sp.expand).all_coeffs()  # leading 1
-    signs = [sign(c) for c in coefficients]
-    if None in signs:
+    options = [_possible_signs(c) for c in coefficients]
+    if math.prod(len(o) for o in options) > 3**8:
         return None
-    n = matrix.rows
+    answers = {_descartes(signs) for signs in itertools.product(*options)}
+    return answers.pop() if len(answers) == 1 else None
+
+
+def _possible_signs(value: sp.Expr) -> tuple[int, ...]:
+    """The signs a coefficient can have: one if decided, else what its assumptions allow
+    (``-t**2`` is 0 or negative)."""
+    decided = sign(value)
+    if decided is not None:
+        return (decided,)
+    if value.is_nonnegative:
+        return (0, 1)
+    if value.is_nonpositive:
+        return (-1, 0)
+    return (-1, 0, 1)
+
+
+def _descartes(signs: Sequence[int]) -> tuple[int, int, int]:
+    """Inertia from the signs of the characteristic polynomial's coefficients (highest
+    degree first): exact, since a symmetric matrix has only real eigenvalues."""
+    n = len(signs) - 1
     zero = 0
     while zero < n and signs[n - zero] == 0:
         zero += 1
@@ -515,3 +536,15 @@ def quadratic(
     (x**2/2 - y**2/2, 'saddle', [-1, 1])
     """
     return Quadratic(H, b=b, c=c, scale=scale, variables=variables)
+
+
+class _CallableModule(types.ModuleType):
+    """``symopt.quadratic`` names both this module and the function :func:`quadratic`;
+    once the module is imported, Python binds the package attribute to the module, so
+    the module itself forwards calls to the function."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Quadratic:
+        return quadratic(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

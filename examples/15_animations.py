@@ -18,7 +18,6 @@ Each frame shows every path up to step k and, per run, its distance to the minim
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,22 +40,23 @@ N, BATCH, SGD_LR = 500, 10, 0.5  # the regression's examples, SGD's batch size a
 SEED = 0
 
 
-@dataclass
 class Panel:
     """One axes of an animation: runs on the contours of one objective."""
 
-    objective: Any
-    runs: dict[str, Any]
-    title: str
-    minimum: Any = (0.0, 0.0)
-    bounds: Any = BOX
-    labels: tuple[str, str] = ("$x_1$", "$x_2$")
-    distances: dict[str, np.ndarray] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.distances = {
-            name: np.linalg.norm(traj.x - np.asarray(self.minimum), axis=-1)
-            for name, traj in self.runs.items()
+    def __init__(
+        self,
+        objective: Any,
+        runs: dict[str, Any],
+        title: str,
+        minimum: Any = (0.0, 0.0),
+        bounds: Any = BOX,
+        labels: tuple[str, str] = ("$x_1$", "$x_2$"),
+    ):
+        self.objective, self.runs, self.title = objective, runs, title
+        self.minimum, self.bounds, self.labels = minimum, bounds, labels
+        self.distances = {  # per run, the distance to the minimum at every step
+            name: np.linalg.norm(traj.x - np.asarray(minimum), axis=-1)
+            for name, traj in runs.items()
         }
 
 

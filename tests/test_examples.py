@@ -156,6 +156,55 @@ def test_02_steepest_descent_is_minus_the_normalised_gradient(tmp_path_factory):
     assert s["argmin_deg"] == pytest.approx(180 + math.degrees(math.atan2(3, 2)), abs=0.1)
 
 
+def test_03_critical_points_by_hand(tmp_path_factory):
+    import sympy as sp
+
+    r, _, _ = ran("03", tmp_path_factory)
+    # f = 3x⁴ − 4x³ − 12x² + 5, f' = 12x(x − 2)(x + 1), f'' = 36x² − 24x − 24:
+    # f''(−1) = 36 > 0, f''(0) = −24 < 0, f''(2) = 72 > 0; f(−1) = 0 > f(2) = −27
+    one_d = {round(p[0][0], 9): (p[1], p[3]) for p in r["1d"]}
+    assert one_d == {-1.0: ("minimum", False), 0.0: ("maximum", False), 2.0: ("minimum", True)}
+    # x³ + y³ − 3xy: ∇ = (3x² − 3y, 3y² − 3x) = 0 at (0, 0) and (1, 1); the Hessians
+    # [[0, −3], [−3, 0]] (indefinite) and [[6, −3], [−3, 6]] (positive definite)
+    kinds = {p[0]: p[1] for p in r["second_order"]["x**3 + y**3 - 3*x*y"]}
+    assert kinds == {(0.0, 0.0): "saddle", (1.0, 1.0): "minimum"}
+    degenerate = {f: [p[1] for p in found] for f, found in r["degenerate"].items()}
+    assert degenerate == {
+        "x**4 + y**4": ["minimum"],
+        "x**3 - 3*x*y**2": ["saddle"],
+        "(y - x**2)*(y - 2*x**2)": ["saddle"],
+    }
+    # Peano: (y − x²)(y − 2x²) at y = 3x²/2 is (x²/2)(−x²/2) = −x⁴/4
+    along = r["peano_along_curve"]
+    (t,) = along.free_symbols
+    assert sp.simplify(along + t**4 / 4) == 0
+
+
+def test_04_taylor_remainders_shrink_with_the_right_order(tmp_path_factory):
+    r, _, _ = ran("04", tmp_path_factory)
+    # the remainder of the order-k Taylor polynomial is O(h^(k+1)): slopes 2 and 3 on log-log
+    np.testing.assert_allclose(r["slopes_1d"], [2, 3], atol=0.1)
+    np.testing.assert_allclose(r["slopes_2d"], [2, 3], atol=0.1)
+    assert r["quadratic_matches_taylor"] is True
+
+
+def test_05_definiteness_from_the_eigenvalues(tmp_path_factory):
+    r, _, _ = ran("05", tmp_path_factory)
+    # [[2, −1], [−1, 1]]: λ = (3 ± √5)/2, both > 0; condition (3 + √5)/(3 − √5)
+    name = "[[2, -1], [-1, 1]]"
+    np.testing.assert_allclose(r["eigenvalues"][name], [(3 - 5**0.5) / 2, (3 + 5**0.5) / 2])
+    assert r["condition"][name] == pytest.approx((3 + 5**0.5) / (3 - 5**0.5))
+    expected = {
+        "I": "positive definite",
+        "diag(4, 1)": "positive definite",
+        name: "positive definite",
+        "diag(1, -1)": "indefinite",
+        "diag(-1, 1)": "indefinite",
+        "diag(-4, 1)": "indefinite",
+    }
+    assert r["definiteness"] == expected
+
+
 def test_06_lecture_step_sits_on_the_stability_boundary(tmp_path_factory):
     r, _, _ = ran("06", tmp_path_factory)
     # f = xᵀHx: factors 1 − 2ηλ; diag(10, 1), η = 0.1: (−1, 0.8), ρ = 1
@@ -183,6 +232,59 @@ def test_09_momentum_beats_plain_gradient_descent(tmp_path_factory):
     assert r["rho"][heavy] < r["rho"][plain]
     assert r["steps_to_1e6"][heavy] < r["steps_to_1e6"][plain]
     assert r["measured"][heavy] == pytest.approx(math.sqrt(0.5), abs=1e-3)
+
+
+def test_07_unit_free_rules_take_the_same_path_in_any_units(tmp_path_factory):
+    r, _, _ = ran("07", tmp_path_factory)
+    # preconditioned (M ∝ 1/curvature), Newton and Adadelta are invariant to rescaling
+    # the coordinates, so km/mm and m/mm runs coincide up to rounding
+    assert set(r["same_path_gap"]) >= {"preconditioned", "newton"}
+    assert max(r["same_path_gap"].values()) < 1e-9
+
+
+def test_11_minibatch_spread_and_noise_ball_match_theory(tmp_path_factory):
+    r, _, _ = ran("11", tmp_path_factory)
+    spread = r["batch_spread"]  # K -> (measured, predicted) spread of the batch risk
+    n = 200_000
+    # the mean of K of N draws without replacement: sd ∝ √((N − K)/(N − 1)) / √K
+    for k in (32, 1024):
+        by_hand = spread[1][1] * math.sqrt((n - k) / (n - 1) / k)
+        assert spread[k][1] == pytest.approx(by_hand, rel=1e-9)
+    for measured, predicted in spread.values():
+        assert measured == pytest.approx(predicted, rel=0.15)
+    for label, predicted in r["noise_ball_theory"].items():
+        assert r["noise_ball"][label]["last 300 steps"] == pytest.approx(predicted, rel=0.2)
+    # a constant step 5 × larger gives a noise ball about 5 × larger
+    ratio = r["noise_ball_theory"]["η = 0.1"] / r["noise_ball_theory"]["η = 0.02"]
+    assert 4 < ratio < 6
+
+
+def test_12_noise_escapes_the_saddle_and_no_noise_stays(tmp_path_factory):
+    r, _, _ = ran("12", tmp_path_factory)
+    stayed, times = r["stayed"], r["escape_times"]
+    seeds = len(times[0.0])
+    assert stayed[0.0] == seeds  # ∇f(0) = 0: gradient descent never moves
+    assert stayed[0.1] == 0 and stayed[1.0] == 0
+    medians = {s2: float(np.median(times[s2])) for s2 in (0.1, 1.0)}
+    assert medians[1.0] < medians[0.1]
+    # linearised saddle (f'' = −4 along x, η = 0.02): x_t ≈ (1 + 4η)^t S with
+    # S ~ N(0, η²σ²/((1 + 4η)² − 1)); median |S| = 0.6745 sd; leaving radius 0.5 takes
+    # [ln(0.5/|S|) − ½ ln(1 − 0.25)] / ln(1 + 4η) steps
+    eta, growth = 0.02, 1.08
+    for s2, measured in medians.items():
+        sd = eta * math.sqrt(s2) / math.sqrt(growth**2 - 1)
+        tau = (math.log(0.5 / (0.6744897501960817 * sd)) - 0.5 * math.log(0.75)) / math.log(growth)
+        assert r["predicted_median"][s2] == pytest.approx(tau, rel=1e-6)
+        assert measured == pytest.approx(tau, rel=0.15)
+
+
+def test_13_early_stopping_picks_the_least_validation_risk(tmp_path_factory):
+    r, _, _ = ran("13", tmp_path_factory)
+    steps, validation = np.asarray(r["steps"]), np.asarray(r["validation_values"])
+    at = int(np.flatnonzero(steps == r["early_stop_step"])[0])
+    assert validation[at] == pytest.approx(validation.min())
+    assert r["test_at_early_stop"] < r["test_at_end"]
+    assert np.asarray(r["train_values"])[-1] < np.asarray(r["train_values"])[at]
 
 
 def test_15_animations_show_the_predicted_distances(tmp_path_factory):

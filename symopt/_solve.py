@@ -752,7 +752,7 @@ def _closed_form(value: float) -> sp.Expr | None:
     candidates = [
         (value, 1000, lambda q: q),
         (value / math.pi, 100, lambda q: q * sp.pi),
-        (value * value, 1000, lambda q: math.copysign(1, value) * sp.sqrt(q)),
+        (value * value, 1000, lambda q: (1 if value > 0 else -1) * sp.sqrt(q)),
     ]
     for target, limit, build in candidates:
         fraction = Fraction(target).limit_denominator(limit)

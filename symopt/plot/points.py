@@ -90,6 +90,13 @@ def _family_samples(p, box: list[tuple[float, float]], count: int = 400) -> np.n
     return xy
 
 
+def _label(artist, label: str, handles: dict) -> None:
+    """Name the artist (so ``ax.get_lines()`` tells what it is) and keep the first one
+    of each name for the legend."""
+    artist.set_label(label)
+    handles.setdefault(label, artist)
+
+
 def _legend(ax, handles: dict, below: bool = False) -> None:
     if not handles:
         return
@@ -202,7 +209,7 @@ def _draw_1d(f, points, marked, bounds, ax, surface) -> None:
             zorder=5,
             linestyle="none",
         )
-        handles.setdefault(_kind_label(p), h)
+        _label(h, _kind_label(p), handles)
     for k in points.nondifferentiable:
         if not k.parameters:
             color, marker = STYLE["not differentiable"]
@@ -217,7 +224,7 @@ def _draw_1d(f, points, marked, bounds, ax, surface) -> None:
                 linestyle="none",
                 zorder=5,
             )
-            handles.setdefault("not differentiable", h)
+            _label(h, "not differentiable", handles)
     finite = ys[np.isfinite(ys)]
     if finite.size:
         span = finite.max() - finite.min() or 1.0
@@ -260,14 +267,14 @@ def _draw_2d(f, points, marked, bounds, ax, surface) -> None:
         z = compiled.value(np.nan_to_num(xy)) if surface else None
         args = (xy[:, 0], xy[:, 1], z) if surface else (xy[:, 0], xy[:, 1])
         (h,) = ax.plot(*args, color=color, lw=3)
-        handles.setdefault(f"{_kind_label(p)} (family)", h)
+        _label(h, f"{_kind_label(p)} (family)", handles)
     for xy, kind, p in marked:
         if not (x0 <= xy[0] <= x1 and y0 <= xy[1] <= y1):
             continue
         color, marker = STYLE[kind]
         args = (xy[0], xy[1], float(sp.N(p.value))) if surface else (xy[0], xy[1])
         (h,) = ax.plot(*args, marker, color=color, ms=11, mec="black", zorder=5, linestyle="none")
-        handles.setdefault(_kind_label(p), h)
+        _label(h, _kind_label(p), handles)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xlabel(f"${sp.latex(f.variables[0])}$", fontsize=LABEL_SIZE)

@@ -33,7 +33,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -197,6 +197,7 @@ class Found:
 
     kind: str
     payload: Any
+    value: Any = None  # for a point: f there, when the solver knows it exactly
 
 
 def is_zero(expr: sp.Expr) -> bool:
@@ -344,7 +345,9 @@ def _eliminant(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol], last: s
     return lex.exprs[-1], lex
 
 
-def _shape_solutions(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol]):
+def _shape_solutions(
+    exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol], expr: sp.Expr | None = None
+) -> Iterator[tuple[dict, sp.Expr | None]]:
     """Real solutions of a zero-dimensional system through the shape lemma.
 
     With a separating linear form ``u``, the lex basis (of the radical ideal, computed by
@@ -353,6 +356,10 @@ def _shape_solutions(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol]):
     (as rationals, radicals or ``CRootOf``), so no solution is lost for lack of a
     radical formula.  A coordinate at a ``CRootOf`` is written as the root of its own
     eliminant that it equals (the nearest at 40 digits among exactly isolated roots).
+
+    Yields ``(point, value)``: at a ``CRootOf`` point the value of ``expr`` is reduced
+    exactly modulo the root's minimal polynomial (so the minima of a sum of squares come
+    out as exactly 0); otherwise ``value`` is None.
     """
     shaped = _shape_basis(exprs, variables)
     if shaped is None:
@@ -366,7 +373,7 @@ def _shape_solutions(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol]):
     roots: dict[sp.Symbol, list] = {}
     for r in sp.Poly(p, u).real_roots():
         if not r.has(sp.CRootOf):
-            yield {v: _tidy(q.xreplace({u: r})) for v, q in shape.items()}
+            yield {v: _tidy(q.xreplace({u: r})) for v, q in shape.items()}, None
             continue
         at = r.evalf(40)
         point = {}
@@ -376,7 +383,15 @@ def _shape_solutions(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol]):
                     eliminants[v] = sp.sqf_part(_eliminant(exprs, variables, v)[0])
                 roots[v] = _numbered_real_roots(eliminants[v], v)
             point[v] = _match(sp.Poly(shape[v], u).eval(at), roots[v])
-        yield point
+        yield point, None if expr is None else _value_at_root(expr, shape, u, r)
+
+
+def _value_at_root(expr: sp.Expr, shape: dict, u: sp.Symbol, r: sp.CRootOf) -> sp.Expr:
+    """``expr`` at ``v = q_v(r)``, reduced modulo the minimal polynomial of ``r``."""
+    minimal = sp.Poly(r.poly.as_expr().xreplace({r.poly.gen: u}), u)
+    along = sp.Poly(sp.expand(expr.xreplace(shape)), u)
+    remainder = along.rem(minimal)
+    return remainder.as_expr() if remainder.degree() <= 0 else remainder.as_expr().xreplace({u: r})
 
 
 def _shape_basis(exprs, variables):
@@ -434,24 +449,25 @@ def _tidy(value: sp.Expr) -> sp.Expr:
 
 
 def _polynomial_solutions(
-    gradient: Sequence[sp.Expr], variables: Sequence[sp.Symbol]
+    gradient: Sequence[sp.Expr], variables: Sequence[sp.Symbol], expr: sp.Expr
 ) -> Iterator[Found]:
     components = _components(gradient, variables)
     families: list[Family] = []
-    points: list[dict] = []
+    points: list[tuple[dict, Any]] = []
     for basis in components:
         if basis.is_zero_dimensional:
-            points.extend(_shape_solutions(basis.exprs, variables))
+            points.extend(_shape_solutions(basis.exprs, variables, expr))
             continue
         for solution in _family_solutions(basis, variables):
             if solution.kind == "family":
                 families.append(solution.payload)
                 yield solution
             else:
-                points.append(solution.payload)
-    for point in _distinct(points):
+                points.append((solution.payload, None))
+    values = {id(point): value for point, value in points}
+    for point in _distinct([point for point, _ in points]):
         if not any(_on_family(point, family) for family in families):
-            yield Found("point", point)
+            yield Found("point", point, values[id(point)])
     yield Found("complete", True)
 
 
@@ -594,7 +610,7 @@ def symbolic_solutions(
         yield Found("complete", True)
         return
     if _polynomial_over_rationals(nonzero, variables) is not None:
-        yield from _polynomial_solutions(nonzero, variables)
+        yield from _polynomial_solutions(nonzero, variables, expr)
         return
     periods = _periods(expr, variables)
     if periods:
@@ -797,6 +813,7 @@ class Solutions:
     box: dict
     notes: list[str]
     unverified: list[dict]
+    values: dict[int, sp.Expr] = field(default_factory=dict)  # index in points -> f
 
 
 def _verified(point: dict, gradient: Sequence[sp.Expr]) -> bool | None:
@@ -892,6 +909,8 @@ def find(
     found = Solutions([], [], np.zeros((0, len(variables))), [], False, {}, {}, [], [])
     for item in outcome.items:
         if item.kind == "point":
+            if item.value is not None:
+                found.values[len(found.points)] = item.value
             found.points.append(item.payload)
         elif item.kind == "unverified":
             found.unverified.append(item.payload)

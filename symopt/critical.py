@@ -341,7 +341,9 @@ def _classify_stage(expr, variables, hessian, gradient, found, order) -> Iterato
     simple_first = sorted(range(len(exact)), key=lambda i: _complexity(exact[i]))
     for i in simple_first:
         verdict = classify_point(expr, variables, hessian, exact[i], order=order)
-        verdict.value = value_at(expr, exact[i])
+        verdict.value = found.values.get(i, None)
+        if verdict.value is None:
+            verdict.value = value_at(expr, exact[i])
         entries["point", i] = (verdict.kind, exact[i], verdict.value)
         yield ("point", i, verdict)
     for i, family in enumerate(found.families):
@@ -428,13 +430,18 @@ def _classified(objective, found, deadline: float, order: int) -> list[CriticalP
             point = dict(zip(variables, map(sp.Float, row), strict=True))
             verdict = _numeric_verdict(objective, row)
             points.append(_make(point, verdict, False, flags.get(("numeric", i))))
-    points.sort(key=lambda p: [float(sp.N(p.point[v], 10)) for v in variables])
+    points.sort(key=lambda p: [_float(p.point[v]) for v in variables])
     for i, family in enumerate(found.families):
         verdict = verdicts.get(("family", i)) or Verdict(
             "inconclusive", None, "higher-order", "not classified within the time budget"
         )
         points.append(_make(family.point, verdict, True, flags.get(("family", i)), family))
     return points
+
+
+def _float(value: Any) -> float:
+    value = sp.sympify(value)
+    return float(value) if value.is_Float or value.is_Rational else float(sp.N(value, 10))
 
 
 def _warm_up(objective) -> None:

@@ -475,6 +475,22 @@ def test_numeric_search_finds_himmelblau_critical_points():
     assert all(np.linalg.norm(grad(*p)) < 1e-8 for p in found)
 
 
+def test_himmelblau_exactly():
+    # The Gröbner/shape-lemma path finds all 9 real critical points (published: 4 minima
+    # with f = 0, 1 maximum near (−0.270845, −0.923039), 4 saddles); the minima other than
+    # (3, 2) have no radical form, and f there is still exactly 0 (f is a sum of squares
+    # that vanishes at them): global minima.
+    f = Objective("(x**2 + y - 11)**2 + (x + y**2 - 7)**2")
+    points = critical_points(f, timeout=TIMEOUT)
+    assert points.complete and len(points) == 9
+    assert [len(points.minima), len(points.maxima), len(points.saddles)] == [4, 1, 4]
+    assert all(p.exact and p.value == 0 and p.is_global for p in points.minima)
+    (top,) = points.maxima
+    at = [float(sp.N(v)) for v in top.point.values()]
+    assert at == pytest.approx([-0.270845, -0.923039], abs=1e-6)
+    assert top.is_global is False  # f → ∞
+
+
 def test_numeric_fallback_marks_points_inexact():
     # numeric=True on a transcendental system: the points solve ∇f = 0 numerically
     f = Objective("x**4 + y**4 - exp(x*y/4) + x/3")

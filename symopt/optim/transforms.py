@@ -118,9 +118,20 @@ def scale_by_lr(lr: Any) -> Optimizer:
         check(as_params(params))
         return CountState(0)
 
+    last: list = [None, None]  # the last per-run lr and its negation at full shape
+
+    def descent_factor(lr: Any, shape: tuple[int, ...]) -> Any:
+        # A (B, 1) factor times (B, n) updates is ~2.5x slower than equal shapes, so a
+        # per-run lr is expanded once (and again only when the schedule changes it).
+        if not isinstance(lr, np.ndarray):
+            return -lr
+        if last[0] is not lr or last[1].shape != shape:
+            last[:] = lr, np.broadcast_to(-lr[..., None], shape).copy()
+        return last[1]
+
     def update(updates, state, params=None, **extra):
-        out = per_run(schedule(state.count)) * updates
-        return np.negative(out, out=out), CountState(state.count + 1)
+        factor = descent_factor(schedule(state.count), np.shape(updates))
+        return np.multiply(factor, updates), CountState(state.count + 1)
 
     return Optimizer(init, update)
 

@@ -609,9 +609,16 @@ def symbolic_solutions(
         yield from solution_items({}, variables)
         yield Found("complete", True)
         return
+    if any(g.has(sp.Float) for g in nonzero):
+        exact = [sp.nsimplify(g, rational=True) for g in nonzero]
+        if _polynomial_over_rationals(exact, variables) is not None:
+            yield Found("note", "float coefficients were read as the decimals they show")
+            nonzero, expr = exact, sp.nsimplify(expr, rational=True)
     if _polynomial_over_rationals(nonzero, variables) is not None:
+        yield Found("method", "Gröbner bases")
         yield from _polynomial_solutions(nonzero, variables, expr)
         return
+    yield Found("method", "solveset" if len(variables) == 1 else "solve")
     periods = _periods(expr, variables)
     if periods:
         yield Found("periods", periods)
@@ -814,6 +821,7 @@ class Solutions:
     notes: list[str]
     unverified: list[dict]
     values: dict[int, sp.Expr] = field(default_factory=dict)  # index in points -> f
+    searched: bool = False  # the numeric search ran over the box
 
 
 def _verified(point: dict, gradient: Sequence[sp.Expr]) -> bool | None:
@@ -907,6 +915,7 @@ def find(
         _symbolic_stage, expr, variables, gradient, box, deadline=symbolic_deadline
     )
     found = Solutions([], [], np.zeros((0, len(variables))), [], False, {}, {}, [], [])
+    method = "closed forms"
     for item in outcome.items:
         if item.kind == "point":
             if item.value is not None:
@@ -924,6 +933,8 @@ def find(
             found.complete = bool(item.payload)
         elif item.kind == "note":
             found.notes.append(item.payload)
+        elif item.kind == "method":
+            method = item.payload
     found.box = full_box(variables, found.periods, box)
     if outcome.timed_out:
         found.notes.append(
@@ -934,11 +945,6 @@ def find(
         found.notes.append(f"symbolic solving failed ({outcome.error.splitlines()[0][:120]})")
         found.complete = False
     else:
-        method = (
-            "Gröbner bases"
-            if _polynomial_over_rationals([g for g in gradient if g != 0], variables)
-            else "solve/solveset"
-        )
         found.notes.append(f"∇f = 0 solved symbolically ({method})")
     if found.unverified:
         found.notes.append(
@@ -961,6 +967,7 @@ def _numeric_stage(objective, found: Solutions, deadline: float, seed, starts) -
         found.notes.append(f"no numeric search: the objective does not compile ({error})")
         return
     box = np.array([[float(lo), float(hi)] for lo, hi in found.box.values()])
+    found.searched = True
     points = numeric_solutions(compiled, box, deadline, seed=seed, starts=starts)
     known = [np.array([float(p[v]) for v in variables]) for p in found.points + found.unverified]
     new = []

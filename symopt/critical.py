@@ -59,10 +59,6 @@ from .quadratic import sign
 
 __all__ = ["CriticalPoint", "CriticalPoints", "NondifferentiablePoint", "critical_points"]
 
-KINDS = ("minimum", "maximum", "saddle", "inconclusive")
-METHODS = ("second-order", "higher-order", "numeric")
-
-
 # -- results -----------------------------------------------------------------------------------
 
 
@@ -158,7 +154,9 @@ class CriticalPoints(Sequence):
         ``periods``.
     box : dict or None
         ``{variable: (low, high)}``: the region that periodic listings and the numeric
-        search covered.
+        search covered (None when neither happened).
+    periods : dict
+        ``{variable: period}`` for the variables ``f`` is periodic in.
     nondifferentiable : tuple of NondifferentiablePoint
         Where ``f`` has kinks or infinite slopes: candidates Fermat's theorem misses.
     notes : tuple of str
@@ -275,7 +273,7 @@ def critical_points(
         objective=objective,
         complete=found.complete and not len(found.numeric),
         periodic=bool(found.periods),
-        box=found.box if (found.periods or numeric is not False) else None,
+        box=found.box if (found.periods or found.searched) else None,
         periods=dict(found.periods),
         nondifferentiable=tuple(_nondifferentiable(objective, found)),
         notes=tuple(found.notes),

@@ -714,6 +714,7 @@ def global_flags(
     leading = _leading_form(expr, variables)
     label = form_sign(leading[1], variables)[0] if leading and leading[0] > 0 else None
     values = [value for _, _, value in entries if value is not None]
+    complete = complete and _defined_everywhere(expr, variables)
     lone = complete and len(variables) == 1 and len(entries) == 1
     flags = []
     for kind, point, value in entries:
@@ -728,6 +729,28 @@ def global_flags(
                 continue
             flags.append(_is_global(expr, variables, s, point, value, entries, label, complete))
     return flags
+
+
+_ENTIRE = (sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.tanh, sp.atan)
+
+
+def _defined_everywhere(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> bool:
+    """``f`` is finite on all of ``R^n`` (no poles, logs or roots of arguments that can
+    vanish or turn negative), so the arguments "a lone extremum" and "the least critical
+    value" may use the whole space: ``1/x + x²`` has one critical point, a minimum, yet
+    falls to −∞ at its pole."""
+    names = set(variables)
+    for atom in expr.atoms(sp.Pow):
+        if atom.base.free_symbols & names:
+            e = atom.exp
+            if not (e.is_Integer and e >= 0) and not atom.base.is_positive:
+                return False
+    for atom in expr.atoms(sp.Function):
+        if atom.free_symbols & names and not isinstance(atom, _ENTIRE):
+            if isinstance(atom, sp.log) and atom.args[0].is_positive:
+                continue
+            return False
+    return True
 
 
 def _is_global(expr, variables, s, point, value, entries, label, complete) -> bool | None:

@@ -434,7 +434,44 @@ def _classified(objective, found, deadline: float, order: int) -> list[CriticalP
             "inconclusive", None, "higher-order", "not classified within the time budget"
         )
         points.append(_make(family.point, verdict, True, flags.get(("family", i)), family))
+    _disprove_globals(objective, points, deadline)
     return points
+
+
+def _disprove_globals(objective, points: list[CriticalPoint], deadline: float) -> None:
+    """A minimum (maximum) is not global if ``f`` is lower (higher) somewhere: sample ``f``
+    at random points on several scales and confirm a better value exactly, at a
+    rational sample point, before saying ``is_global=False``."""
+    open_question = [p for p in points if p.is_global is None and p.kind in ("minimum", "maximum")]
+    if not open_question or time.monotonic() > deadline:
+        return
+    try:
+        compiled = objective.compile()
+    except (ValueError, TypeError, NameError):
+        return
+    rng = np.random.default_rng(0)
+    n = objective.n
+    samples = np.concatenate(
+        [s * rng.standard_normal((400, n)) for s in (0.01, 0.3, 1, 10, 100)]
+    ).round(6)
+    with np.errstate(all="ignore"):
+        values = compiled.value(samples)
+    finite = np.isfinite(values)
+    samples, values = samples[finite], values[finite]
+    if not len(values):
+        return
+    for p in open_question:
+        s = 1 if p.kind == "minimum" else -1
+        k = int(np.argmin(s * values))
+        if s * (values[k] - float(sp.N(p.value))) >= -1e-9 * (1 + abs(values[k])):
+            continue
+        at = {v: sp.Rational(str(c)) for v, c in zip(objective.variables, samples[k], strict=True)}
+        if sign(s * (objective.expr.xreplace(at) - p.value)) == -1:
+            p.is_global = False
+            where = ", ".join(sp.sstr(c) for c in at.values())
+            p.reason = (p.reason + "; " if p.reason else "") + (
+                f"not global: f({where}) is {'lower' if s > 0 else 'higher'}"
+            )
 
 
 def _float(value: Any) -> float:

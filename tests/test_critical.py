@@ -166,6 +166,10 @@ CASES = [
         "x**2*exp(-x)",
         [P((0,), MIN, True, SO, True), P((2,), MAX, True, SO, False, maybe=True)],
     ),
+    # f' = −1/x² + 2x = 0 → x³ = 1/2; f'' = 2/x³ + 2 = 6 > 0: the only critical point, a
+    # minimum, but not global: f → −∞ as x → 0 from the left (the pole breaks the 1-D
+    # "lone extremum" argument).
+    Case("1/x + x**2", [P((sp.Rational(1, 2) ** sp.Rational(1, 3),), MIN, True, SO, False)]),
     # --- periodic --------------------------------------------------------------------------
     # f' = cos x: in [−π, π], x = ±π/2; f'' = −sin x: min at −π/2 (f = −1), max at π/2; the
     # extreme values of a periodic function are global.
@@ -473,6 +477,14 @@ def test_numeric_search_finds_himmelblau_critical_points():
     # the gradient (SymPy's own diff, lambdified independently) vanishes at each
     grad = sp.lambdify(f.variables, [f.expr.diff(v) for v in f.variables])
     assert all(np.linalg.norm(grad(*p)) < 1e-8 for p in found)
+
+
+def test_float_coefficients_take_the_exact_polynomial_path():
+    # ∇ = (x − 1.5, 2y) → (3/2, 0), f = 1.125 − 2.25 = −1.125
+    x, y = sp.symbols("x y", real=True)
+    points = critical_points(Objective(sp.Float(0.5) * x**2 + y**2 - sp.Float(1.5) * x))
+    assert points.complete and [p.point[x] for p in points] == [sp.Rational(3, 2)]
+    assert any("Gröbner" in note for note in points.notes)
 
 
 def test_himmelblau_exactly():

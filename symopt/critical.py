@@ -266,6 +266,7 @@ def critical_points(
         objective = Objective(objective)
     deadline = started + seconds - MARGIN
     user_box = _normalise_box(box, objective.variables)
+    _check_options(numeric, starts, order)
     found = _solve.find(objective, user_box, deadline, numeric=numeric, seed=seed, starts=starts)
     points = _classified(objective, found, deadline, order)
     return CriticalPoints(
@@ -279,6 +280,16 @@ def critical_points(
         notes=tuple(found.notes),
         elapsed=time.monotonic() - started,
     )
+
+
+def _check_options(numeric: Any, starts: Any, order: Any) -> None:
+    if numeric not in (None, True, False):
+        raise HyperparameterError("numeric", numeric, "None (automatic), True or False")
+    for name, value, low in (("starts", starts, 1), ("order", order, 2)):
+        if value is None and name == "starts":
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+            raise HyperparameterError(name, value, f"an integer >= {low}")
 
 
 def _check_timeout(timeout: Any) -> float:

@@ -397,6 +397,14 @@ def test_bad_box(box):
         critical_points(Objective("x**2 + y**2"), timeout=TIMEOUT, box=box)
 
 
+@pytest.mark.parametrize(
+    ("option", "value"), [("numeric", "yes"), ("starts", 0), ("order", 1), ("order", 2.5)]
+)
+def test_bad_options(option, value):
+    with pytest.raises(HyperparameterError, match=option):
+        critical_points(Objective("x**2"), timeout=TIMEOUT, **{option: value})
+
+
 def test_expression_without_variables():
     with pytest.raises(SymoptError, match="no variables"):
         critical_points("3", timeout=TIMEOUT)

@@ -192,8 +192,11 @@ class Family:
 
 @dataclass
 class Found:
-    """One item yielded by the symbolic solver: ``kind`` is "point", "family", "note",
-    "complete" (payload bool), "periods" (dict variable -> period) or "box"."""
+    """One item yielded by the symbolic worker.  ``kind``: "point" (a dict), "unverified"
+    (a point where ∇f vanishes to 50 digits only), "family" (a :class:`Family`), "kink"
+    (a (point-or-family item, reason) pair), "periods" ({variable: period}), "complete" /
+    "box-complete" (the list is provably complete, in the box for periodic ``f``),
+    "method" (the solver used) or "note" (text)."""
 
     kind: str
     payload: Any
@@ -201,7 +204,7 @@ class Found:
 
 
 def is_zero(expr: sp.Expr) -> bool:
-    """``expr`` is provably zero (simplification, then a numeric look for non-zeros)."""
+    """``expr`` is provably zero (simplification, then SymPy's ``equals`` for numbers)."""
     expr = sp.sympify(expr)
     if expr.is_zero:
         return True
@@ -225,7 +228,7 @@ def _parameter_symbols(variables: Sequence[sp.Symbol], count: int) -> list[sp.Sy
 # -- real points and families from solve-style dicts -------------------------------------------
 
 
-def _real_conditions(values: Sequence[sp.Expr], parameters: Sequence[sp.Symbol]) -> Any:
+def _real_conditions(values: Sequence[sp.Expr]) -> Any:
     """Where the expressions are real: arguments of even roots >= 0, imaginary parts 0."""
     conditions = []
     for value in values:
@@ -266,7 +269,7 @@ def solution_items(
         if all(_is_real_number(value) for value in point.values()):
             yield Found("point", {v: _real_part(value) for v, value in point.items()})
         return
-    condition = _real_conditions(list(point.values()), parameters)
+    condition = _real_conditions(list(point.values()))
     where = _parameter_set(condition, parameters)
     if where is not None and where.is_empty:
         return

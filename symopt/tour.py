@@ -13,6 +13,7 @@ import contextlib
 import html
 import importlib.util
 import io
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,35 @@ from typing import Any
 from .errors import SymoptError
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+#: matplotlib settings for figures meant to be projected in a lecture hall
+LECTURE_STYLE = {
+    "font.size": 13,
+    "axes.titlesize": 14,
+    "axes.labelsize": 13,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 11,
+    "figure.titlesize": 15,
+    "figure.dpi": 90,
+    "savefig.dpi": 100,
+    "savefig.bbox": "tight",
+}
+
+
+@contextlib.contextmanager
+def lecture_style():
+    """Headless matplotlib with :data:`LECTURE_STYLE`; closes every figure on exit."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    try:
+        with plt.rc_context(LECTURE_STYLE):
+            yield
+    finally:
+        plt.close("all")
 
 
 def script_main(run: Callable[[Path], Any], argv: Sequence[str] | None = None) -> None:
@@ -36,7 +66,8 @@ def script_main(run: Callable[[Path], Any], argv: Sequence[str] | None = None) -
     )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    run(args.out)
+    with lecture_style():
+        run(args.out)
 
 
 @dataclass
@@ -65,6 +96,7 @@ def load_example(path: Path) -> ModuleType:
     """Import an example script as a module (without running its ``__main__`` part)."""
     spec = importlib.util.spec_from_file_location(f"symopt_example_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while defined
     spec.loader.exec_module(module)
     return module
 
@@ -76,11 +108,6 @@ def _title(module: ModuleType, path: Path) -> str:
 
 def run_example(path: Path, out: Path) -> Stop:
     """Run one example into ``out / <its name>``, capturing what it prints."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     folder = out / path.stem
     folder.mkdir(parents=True, exist_ok=True)
     module = load_example(path)
@@ -88,12 +115,10 @@ def run_example(path: Path, out: Path) -> Stop:
     printed = io.StringIO()
     start = time.perf_counter()
     try:
-        with contextlib.redirect_stdout(printed):
+        with lecture_style(), contextlib.redirect_stdout(printed):
             module.run(folder)
     except Exception as err:  # the tour goes on; the page shows what failed
         stop.error = f"{type(err).__name__}: {err}"
-    finally:
-        plt.close("all")
     stop.seconds = time.perf_counter() - start
     stop.notes = printed.getvalue()
     stop.files = sorted(p for p in folder.iterdir() if p.suffix in {".png", ".gif"})

@@ -389,7 +389,7 @@ def minimize_with_units(
     objective: Any,
     optimizer: UnitOptimizer,
     x0: Any,
-    steps: int = 100,
+    steps: int | None = None,
     tol: float | None = None,
     record: str | int = "all",
     **kwargs: Any,

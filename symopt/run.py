@@ -50,7 +50,7 @@ def minimize(
     objective: Any,
     optimizer: Any,
     x0: Any,
-    steps: int = 100,
+    steps: int | None = None,
     tol: float | None = None,
     record: str | int = "all",
     *,
@@ -72,8 +72,9 @@ def minimize(
     x0 : array_like, shape (n,) or (..., n)
         Start; leading axes are a batch of independent runs.  Entries that are pint
         Quantities make this a unit-aware run (:func:`symopt.units.minimize_with_units`).
-    steps : int
-        The most updates per run.
+    steps : int, optional
+        The most updates per run (default 100; for a mini-batch run, the most steps in
+        all, on top of ``epochs``).
     tol : float, optional
         Stop (and freeze) a run once its gradient norm is ``<= tol``; ``None`` never stops
         early.
@@ -112,6 +113,8 @@ def minimize(
     if epochs is not None or _is_empirical_risk(objective):
         from . import stochastic
 
+        if steps is not None:
+            kwargs.setdefault("max_steps", steps)
         return stochastic.minimize_minibatch(
             objective,
             optimizer,
@@ -132,7 +135,7 @@ def minimize(
     needs = tuple(getattr(optimizer, "needs", ()))
     f = _numeric(objective, needs)
     x = _start(x0, _n_variables(objective, f))
-    steps, tol, every = _check_settings(steps, tol, record)
+    steps, tol, every = _check_settings(100 if steps is None else steps, tol, record)
     if progress is None:
         progress = steps * max(1, x.size // x.shape[-1]) > _PROGRESS_WORK and sys.stderr.isatty()
     return _Run(f, optimizer, needs, x, steps, tol, every).loop(progress)

@@ -467,3 +467,13 @@ def test_a_loss_that_is_not_finite_on_the_data_names_the_rows():
     data = {"x": np.array([1.0, 0.0, 2.0, -1.0]), "y": np.ones(4)}
     with pytest.raises(DataError, match=r"not finite on the data.*2 row\(s\): 1, 3"):
         EmpiricalRisk("(y - w*log(x))^2", "w", data)
+
+
+def test_minimize_forwards_steps_to_a_minibatch_run():
+    # 10 examples in batches of 2 make 5 steps an epoch; steps=3 stops within the first
+    z = np.arange(10.0)
+    risk = EmpiricalRisk("(theta - z)^2 / 2", "theta", {"z": z})
+    traj = symopt.minimize(
+        risk, symopt.optim.sgd(lr=0.1), [0.0], steps=3, epochs=2, batch_size=2, seed=0
+    )
+    assert traj.extras["minibatch_losses"].shape[0] == 3

@@ -76,10 +76,27 @@ MAX_ROOT_DIGITS = MAX_DIGITS  # SymPy factors the number under a root: cubic cos
 
 _MAX_BITS = int(MAX_POWER_DIGITS / math.log10(2))
 _MAX_ROOT_BITS = int(MAX_ROOT_DIGITS / math.log10(2))
+_MAX_TERMS = 1_000  # terms of a number that SymPy expands to compare it
 _BLANKS = str.maketrans("\t\n\r\x0b\x0c", "     ")
 _OPENING, _CLOSING = "([{", ")]}"
 _DECIMAL = re.compile(r"(\d*)\.?(\d*)(?:[eE]([-+]?\d+))?")
 _NOT_FINITE_REAL = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo, sympy.I)
+
+
+def _compared(function: Callable[..., sympy.Expr]) -> Callable[..., sympy.Expr]:
+    """``function`` (Abs, Max, Min) refusing numbers that SymPy would expand without bound.
+
+    To compare a number, SymPy splits it into real and imaginary parts, which expands it: a power
+    of a sum like ``(1 + sqrt(2) + sqrt(3) + sqrt(5))^(E + 40)`` becomes a multinomial.
+    """
+
+    def build(*args: sympy.Expr) -> sympy.Expr:
+        for arg in args:
+            if arg.is_number and _terms(arg) > _MAX_TERMS:
+                raise ParseError(f"a number here could expand to over {_MAX_TERMS} terms")
+        return function(*args)
+
+    return build
 
 
 def _sigmoid(x: sympy.Expr) -> sympy.Expr:
@@ -87,7 +104,7 @@ def _sigmoid(x: sympy.Expr) -> sympy.Expr:
 
 
 def _relu(x: sympy.Expr) -> sympy.Expr:
-    return sympy.Max(0, x)
+    return _compared(sympy.Max)(sympy.S.Zero, x)
 
 
 def _exp(x: sympy.Expr) -> sympy.Expr:
@@ -105,12 +122,12 @@ _FUNCTIONS: dict[str, tuple[Callable[..., sympy.Expr], int, int | None]] = {
     "log": (sympy.log, 1, 2),
     "sqrt": (_sqrt, 1, 1),
     **{name: (getattr(sympy, name), 1, 1) for name in "sin cos tan sinh cosh tanh".split()},
-    "abs": (sympy.Abs, 1, 1),
-    "Abs": (sympy.Abs, 1, 1),
-    "max": (sympy.Max, 1, None),
-    "Max": (sympy.Max, 1, None),
-    "min": (sympy.Min, 1, None),
-    "Min": (sympy.Min, 1, None),
+    "abs": (_compared(sympy.Abs), 1, 1),
+    "Abs": (_compared(sympy.Abs), 1, 1),
+    "max": (_compared(sympy.Max), 1, None),
+    "Max": (_compared(sympy.Max), 1, None),
+    "min": (_compared(sympy.Min), 1, None),
+    "Min": (_compared(sympy.Min), 1, None),
     "sigmoid": (_sigmoid, 1, 1),
     "logistic": (_sigmoid, 1, 1),
     "relu": (_relu, 1, 1),
@@ -437,6 +454,21 @@ def _root_bits(*exprs: sympy.Expr) -> int:
     return sum(_bits(p.base) for p in roots if p.exp.is_Rational and not p.exp.is_Integer)
 
 
+def _terms(expr: sympy.Expr) -> int:
+    """An upper bound on the terms of ``expr.expand()``, capped at ``_MAX_TERMS + 1``."""
+    if expr.is_Add:
+        count = sum(_terms(arg) for arg in expr.args)
+    elif expr.is_Mul:
+        count = math.prod(_terms(arg) for arg in expr.args)
+    elif expr.is_Pow:  # (a + b)**(n + r) expands into a multinomial of degree n
+        degree, base = int(abs(expr.exp.as_coeff_Add()[0])), _terms(expr.base)
+        count = math.comb(degree + base - 1, base - 1) if degree <= _MAX_TERMS else degree
+        count = max(1 if base == 1 else count, _terms(expr.exp))
+    else:  # an atom, or a function: its arguments are expanded on their own
+        count = max([1, *(_terms(arg) for arg in expr.args)])
+    return min(count, _MAX_TERMS + 1)
+
+
 def _power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
     """``base**exponent``, refused where SymPy would compute for long or leave the real numbers.
 
@@ -454,21 +486,20 @@ def _check_power(base: sympy.Expr, exponent: sympy.Expr) -> None:
     """Refuse ``base**exponent`` if SymPy could spend long on the numbers in it.
 
     SymPy evaluates a rational power of a number at once: ``9**(9**9)``, also inside products
-    (``(2*x)**n`` holds ``2**n``), and it rewrites ``exp(n*log(2))`` into ``2**n``; the digits
-    grow with the exponent's numerator and denominator (a root of huge index hangs too) times
-    the bits of the numbers involved.  A root also tests the number under it for primality, at
-    a cost cubic in its bits.
+    (``(2*x)**n`` holds ``2**n``); it rewrites ``exp(n*log(2))`` into ``2**n``, and splits
+    ``2**(E + n)`` into ``2**n * 2**E`` to compare it.  The digits grow with the numerators and
+    denominators in the exponent (a root of huge index hangs too) times the bits of the numbers
+    involved.  A root also tests the number under it for primality, at a cost cubic in its bits.
     """
-    if isinstance(exponent, sympy.Rational):
-        bits = _largest(exponent) * _bits(base)
-        if exponent.q > 1 and base.is_number and _bits(base) > _MAX_ROOT_BITS:
-            raise ParseError(_too_large("root", _bits(base)))
-    elif exponent.has(sympy.log):
-        bits = _largest(exponent) * max(_bits(base), _bits(exponent))
-        if _bits(exponent) > _MAX_ROOT_BITS:
-            raise ParseError(_too_large("root", _bits(exponent)))
-    else:
+    if not (exponent.is_number or exponent.has(sympy.log)):
         return
+    bits = _largest(exponent) * _bits(base)
+    root = _bits(base) if exponent.is_Rational and exponent.q > 1 and base.is_number else 0
+    if exponent.has(sympy.log):  # exp(n*log(b)) becomes b**n
+        bits = max(bits, _largest(exponent) * _bits(exponent))
+        root = max(root, _bits(exponent))
+    if root > _MAX_ROOT_BITS:
+        raise ParseError(_too_large("root", root))
     if bits > _MAX_BITS:
         raise ParseError(_too_large("power", bits))
 

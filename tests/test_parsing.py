@@ -183,6 +183,7 @@ def test_refuses_non_strings(value):
         "2^(10^10*log(3)/log(2))",  # SymPy rewrites this into 3**(10**10)
         "sigmoid(-10^10*log(2))",
         "(2^6000)^3",  # 2**18000 has 5419 digits
+        "min(1, 2^(E + 3^40))",  # to compare it, SymPy splits it into 2**(3**40) * 2**E
         "(-99)^(-99)^(-99)",  # a root of index 99**99: SymPy hangs extracting it
         "exp(log(2)/99^99)",
     ],
@@ -204,6 +205,34 @@ def test_refuses_huge_powers_without_computing_them(text):
 def test_refuses_roots_of_huge_numbers(text):
     with pytest.raises(ParseError, match="root is too large"):
         parse(text)
+
+
+SUM_OF_ROOTS = "(1 + sqrt(2) + sqrt(3) + sqrt(5) + sqrt(7) + sqrt(11))"
+PRODUCT_OF_SUMS = "*".join(f"(1 + sqrt({p}))" for p in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # to compare a number, SymPy expands it: here into multinomials of ~10**5 terms
+        f"max(exp({SUM_OF_ROOTS}^30), 1)",
+        f"max({SUM_OF_ROOTS}^(E + 20), 1)",
+        f"abs(exp({PRODUCT_OF_SUMS}))",  # 2**11 terms
+        "min(min(1e-5, sqrt(2)), (3^40 + 2^(1/3) + sqrt(3) + sqrt(5))^(exp(1) + 40), 99^99)",
+    ],
+)
+def test_refuses_numbers_that_sympy_would_expand_without_bound_to_compare(text):
+    with pytest.raises(ParseError, match="expand to over 1000 terms"):
+        parse(text)
+
+
+def test_compares_ordinary_numbers():
+    assert parse("relu(x - pi)") == Max(0, x - pi)
+    assert parse("max(sqrt(2), 7/5)") == sqrt(2)  # 1.414... > 1.4
+    assert (
+        parse(f"max({SUM_OF_ROOTS}^3, 1)")
+        == (1 + sqrt(2) + sqrt(3) + sqrt(5) + sqrt(7) + sqrt(11)) ** 3
+    )
 
 
 def test_roots_of_moderate_numbers_are_exact():

@@ -9,8 +9,14 @@ import pytest
 
 import symopt.plot as splot
 from symopt import Objective
-from symopt.errors import ShapeError
-from symopt.plot.points import plot_critical_points, plot_quadratic_form, plot_taylor
+from symopt.errors import ShapeError, SymoptError
+from symopt.plot.points import (
+    KIND_STYLE,
+    mark_point,
+    plot_critical_points,
+    plot_quadratic_form,
+    plot_taylor,
+)
 
 matplotlib.use("Agg")
 
@@ -44,6 +50,10 @@ def test_one_dimensional_picture(tmp_path):
     assert set(markers) == {"local minimum", "local maximum", "global minimum"}
     np.testing.assert_allclose(markers["global minimum"], [[2, -27]])
     np.testing.assert_allclose(markers["local maximum"], [[0, 5]])
+    np.testing.assert_allclose(markers["local minimum"], [[-1, 0]])
+    # the global minimum is told apart from the local one: a star, not a circle
+    shapes = {line.get_label(): line.get_marker() for line in ax.get_lines()}
+    assert shapes["global minimum"] == "*" and shapes["local minimum"] == "o"
     fig.savefig(tmp_path / "one.png")
     assert (tmp_path / "one.png").stat().st_size > 10_000
 
@@ -120,3 +130,39 @@ def test_bad_dimensions():
         plot_taylor("x**2 + y**2", {"x": 0, "y": 0})
     with pytest.raises(ShapeError, match="2×2"):
         plot_quadratic_form(np.eye(3))
+
+
+def test_mark_point_shared_style():
+    _, ax = plt.subplots()
+    saddle = mark_point(ax, (0, 0), "saddle")
+    assert saddle.get_label() == "saddle" and saddle.get_marker() == "X"
+    assert saddle.get_color() == KIND_STYLE["saddle"]["color"] == "tab:orange"
+    assert mark_point(ax, [1, 2], "minimum", label="").get_label().startswith("_")  # no legend
+    star = mark_point(ax, (1, 1), "minimum", global_=True, ms=30)
+    assert star.get_marker() == "*" and star.get_markersize() == 30
+    assert star.get_color() == "tab:green"
+    np.testing.assert_allclose(np.column_stack(star.get_data()), [[1, 1]])
+    assert {"minimum", "maximum", "saddle", "inconclusive"} <= set(KIND_STYLE)
+    with pytest.raises(SymoptError, match="kind must be one of"):
+        mark_point(ax, (0, 0), "bowl")
+    with pytest.raises(ShapeError, match="xy must hold 2"):
+        mark_point(ax, (0, 0, 0, 0), "minimum")
+
+
+def test_mark_point_on_3d_axes():
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    line = mark_point(ax, (0, 0, 1.5), "maximum")
+    assert line.get_marker() == "^"
+    np.testing.assert_allclose(line.get_data_3d(), [[0], [0], [1.5]])
+
+
+def test_quadratic_form_marks_its_stationary_point():
+    # diag(1, −1): a saddle at 0; diag(1, 1): the global minimum at 0 (a star)
+    _, ax = plt.subplots()
+    plot_quadratic_form([[1, 0], [0, -1]], ax=ax)
+    np.testing.assert_allclose(_markers(ax)["stationary point: saddle"], [[0, 0]])
+    _, ax = plt.subplots()
+    plot_quadratic_form(np.eye(2), ax=ax)
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "stationary point: minimum"]
+    assert line.get_marker() == "*"

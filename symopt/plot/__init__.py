@@ -12,6 +12,7 @@ from typing import Any
 # public name -> submodule of symopt.plot that defines it
 _NAMES: dict[str, str] = {
     "animate_trajectories": "paths",
+    "mark_point": "points",
     "plot_escape_times": "stochastic",
     "plot_critical_points": "points",
     "plot_generalization": "stochastic",

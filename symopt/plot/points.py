@@ -19,15 +19,78 @@ import sympy as sp
 
 from ..errors import ShapeError, SymoptError
 
-__all__ = ["plot_critical_points", "plot_quadratic_form", "plot_taylor"]
+__all__ = [
+    "KIND_STYLE",
+    "mark_point",
+    "plot_critical_points",
+    "plot_quadratic_form",
+    "plot_taylor",
+]
 
-STYLE = {  # kind -> (colour, marker)
-    "minimum": ("tab:green", "o"),
-    "maximum": ("tab:red", "^"),
-    "saddle": ("tab:orange", "X"),
-    "inconclusive": ("tab:gray", "s"),
-    "not differentiable": ("tab:purple", "D"),
+#: kind of critical point -> matplotlib style of its marker, shared by every figure of
+#: symopt (green circle = minimum, red triangle = maximum, orange X = saddle, grey diamond =
+#: the second-order test could not decide); a *global* extremum is a larger star of its colour
+KIND_STYLE: dict[str, dict[str, Any]] = {
+    "minimum": {"color": "tab:green", "marker": "o", "ms": 11},
+    "maximum": {"color": "tab:red", "marker": "^", "ms": 12},
+    "saddle": {"color": "tab:orange", "marker": "X", "ms": 13},
+    "inconclusive": {"color": "tab:gray", "marker": "D", "ms": 10},
+    "not differentiable": {"color": "tab:purple", "marker": "s", "ms": 10},
 }
+_COMMON = {"mec": "black", "mew": 1.2, "linestyle": "none", "zorder": 6}
+_GLOBAL = {"marker": "*", "ms": 22}
+
+
+def mark_point(
+    ax: Any,
+    xy: Any,
+    kind: str,
+    label: str | None = None,
+    global_: bool = False,
+    **kw: Any,
+):
+    """Mark one critical point in the style of its kind (see :data:`KIND_STYLE`).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        2-D axes (``xy = (x, y)``, or ``(x, f(x))`` on a graph) or 3-D axes
+        (``xy = (x, y, z)``).
+    xy : sequence of 2 or 3 numbers
+    kind : str
+        ``"minimum"``, ``"maximum"``, ``"saddle"``, ``"inconclusive"`` or
+        ``"not differentiable"`` (e.g. ``CriticalPoint.kind`` or ``Quadratic.kind``).
+    label : str, optional
+        Legend text; default the kind (``"global minimum"`` when ``global_``); ``""``
+        keeps the marker out of the legend.
+    global_ : bool
+        A global extremum: a larger star in the kind's colour.
+    **kw
+        Overrides of the style (``ms=``, ``zorder=``, ...).
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> line = mark_point(ax, (2, -27), "minimum", global_=True)
+    >>> line.get_label(), line.get_marker(), line.get_color()
+    ('global minimum', '*', 'tab:green')
+    >>> plt.close(fig)
+    """
+    if kind not in KIND_STYLE:
+        raise SymoptError(f"kind must be one of {', '.join(map(repr, KIND_STYLE))}, not {kind!r}")
+    coordinates = np.ravel(np.asarray(xy, dtype=float))
+    if coordinates.size not in (2, 3):
+        raise ShapeError(f"xy must hold 2 (or, on 3-D axes, 3) numbers, not {coordinates.size}")
+    style = {**_COMMON, **KIND_STYLE[kind], **(_GLOBAL if global_ else {}), **kw}
+    if label is None:
+        label = f"global {kind}" if global_ else kind
+    (line,) = ax.plot(*coordinates[:, None], label=label, **style)
+    return line
+
+
 TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE = 13, 12, 10
 
 
@@ -198,33 +261,13 @@ def _draw_1d(f, points, marked, bounds, ax, surface) -> None:
     ax.plot(xs, ys, color="tab:blue", lw=2, label="f")
     handles = {}
     for xy, kind, p in marked:
-        color, marker = STYLE[kind]
-        (h,) = ax.plot(
-            xy[0],
-            float(sp.N(p.value)),
-            marker,
-            color=color,
-            ms=10,
-            mec="black",
-            zorder=5,
-            linestyle="none",
-        )
-        _label(h, _kind_label(p), handles)
+        h = mark_point(ax, (xy[0], float(sp.N(p.value))), kind, _kind_label(p), p.is_global is True)
+        handles.setdefault(h.get_label(), h)
     for k in points.nondifferentiable:
         if not k.parameters:
-            color, marker = STYLE["not differentiable"]
             x0 = float(sp.N(next(iter(k.point.values()))))
-            (h,) = ax.plot(
-                x0,
-                float(sp.N(k.value)),
-                marker,
-                color=color,
-                ms=9,
-                mec="black",
-                linestyle="none",
-                zorder=5,
-            )
-            _label(h, "not differentiable", handles)
+            h = mark_point(ax, (x0, float(sp.N(k.value))), "not differentiable")
+            handles.setdefault(h.get_label(), h)
     finite = ys[np.isfinite(ys)]
     if finite.size:
         span = finite.max() - finite.min() or 1.0
@@ -263,7 +306,7 @@ def _draw_2d(f, points, marked, bounds, ax, surface) -> None:
         xy = _family_samples(p, bounds)
         if xy is None:
             continue
-        color = STYLE[p.kind][0]
+        color = KIND_STYLE[p.kind]["color"]
         z = compiled.value(np.nan_to_num(xy)) if surface else None
         args = (xy[:, 0], xy[:, 1], z) if surface else (xy[:, 0], xy[:, 1])
         (h,) = ax.plot(*args, color=color, lw=3)
@@ -271,10 +314,9 @@ def _draw_2d(f, points, marked, bounds, ax, surface) -> None:
     for xy, kind, p in marked:
         if not (x0 <= xy[0] <= x1 and y0 <= xy[1] <= y1):
             continue
-        color, marker = STYLE[kind]
-        args = (xy[0], xy[1], float(sp.N(p.value))) if surface else (xy[0], xy[1])
-        (h,) = ax.plot(*args, marker, color=color, ms=11, mec="black", zorder=5, linestyle="none")
-        _label(h, _kind_label(p), handles)
+        at = (xy[0], xy[1], float(sp.N(p.value))) if surface else (xy[0], xy[1])
+        h = mark_point(ax, at, kind, _kind_label(p), p.is_global is True)
+        handles.setdefault(h.get_label(), h)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xlabel(f"${sp.latex(f.variables[0])}$", fontsize=LABEL_SIZE)
@@ -423,7 +465,18 @@ def _contour_panel(ax, X, Y, Z, q, eig, radius) -> None:
         ax.annotate(
             f"λ={value:.3g}", xy=v, xytext=(4, 4), textcoords="offset points", fontsize=LEGEND_SIZE
         )
-    ax.plot(0, 0, "ko", ms=5)
+    _mark_stationary(ax, q)
     ax.set_aspect("equal")
     ax.set_xlabel("$h_1$", fontsize=LABEL_SIZE)
     ax.set_ylabel("$h_2$", fontsize=LABEL_SIZE)
+
+
+def _mark_stationary(ax, q, surface: bool = False) -> None:
+    """The stationary point of ``q`` (when it is a single point) in its kind's style: a
+    definite form's extremum is global (a star)."""
+    point = q.stationary_point
+    if q.kind is None or any(sp.sympify(v).free_symbols for v in point.values()):
+        return
+    xy = [float(sp.N(v)) for v in point.values()]
+    at = (*xy, float(sp.N(q(point)))) if surface else xy
+    mark_point(ax, at, q.kind, f"stationary point: {q.kind}", q.kind in ("minimum", "maximum"))

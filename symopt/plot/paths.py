@@ -519,6 +519,37 @@ def animate_trajectories(
         ax.draw_artist(counter)
         rgba = np.asarray(canvas.buffer_rgba())
         images.append(Image.fromarray(rgba[..., :3].copy()))
-    images[0].save(out, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0)
+    _save_gif(images, out, fps, key_colors=_colors(len(labelled)))
     plt.close(fig)
     return out
+
+
+def _save_gif(images: list[Any], out: Path, fps: int, key_colors: Sequence[Any] = ()) -> None:
+    """Write RGB frames as a GIF that stores only what changes between frames.
+
+    Every frame is mapped, without dithering, onto ONE palette: the static background
+    then has the same indices in every frame, so Pillow writes only the rectangle that
+    changed, with its unchanged pixels transparent (a per-frame adaptive palette, or
+    dithering, changes pixels everywhere and makes the GIF ~10 times larger).  The
+    palette holds ``key_colors`` (the runs' colours, so a short path keeps its colour)
+    and then the most frequent colours of the last, fullest frame: the exact greys of
+    the contour bands and the lines' solid colours (a median-cut or octree palette
+    merges the few saturated line pixels into greys, or tints the greys)."""
+    from matplotlib.colors import to_rgb
+    from PIL import Image
+
+    keys = [tuple(round(255 * c) for c in to_rgb(k)) for k in (*key_colors, "k", "w")]
+    counts = sorted(images[-1].getcolors(maxcolors=images[-1].width * images[-1].height))
+    common = [rgb for _, rgb in reversed(counts)]
+    colors = list(dict.fromkeys([*keys, *common]))[:256]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([c for rgb in colors for c in rgb])
+    frames = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
+    frames[0].save(
+        out,
+        save_all=True,
+        append_images=frames[1:],
+        duration=round(1000 / fps),
+        loop=0,
+        optimize=True,  # unchanged pixels of a frame become transparent
+    )

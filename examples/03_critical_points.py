@@ -62,8 +62,13 @@ def run(out: Path) -> dict:
         print(f"  Fermat: f'({p.point[f.variables[0]]}) = {slope}")
     result["1d"] = _summary(points)
     fig = plot_critical_points(f, points, box=[(-2.2, 3.0)])
-    fig.axes[0].set_ylim(-40, 60)
-    fig.savefig(out / "03_critical_points_1d.png", dpi=90)
+    ax = fig.axes[0]
+    ax.set_ylim(-40, 60)
+    for p in points:  # the values tell local from global: f = 0 and f = 5 vs f = −27
+        x0 = float(p.point[f.variables[0]])
+        ax.annotate(f"f = {p.value}".replace("-", "−"), (x0, float(p.value)), xytext=(0, 14),
+                    textcoords="offset points", ha="center", va="bottom")  # fmt: skip
+    fig.savefig(out / "03_critical_points_1d.png")
     plt.close(fig)
 
     for name, cases in (("second_order", SECOND_ORDER), ("degenerate", DEGENERATE)):
@@ -77,18 +82,22 @@ def run(out: Path) -> dict:
             print(f"\n== f(x, y) = {g.expr}")
             print(found)
             result[name][text] = _summary(found)
-            plot_critical_points(g, found, box=[(-1.5, 1.5), (-1.5, 1.5)], ax=ax)
+            slide = "$f = (y - x^2)(y - 2x^2)$"  # the slide's factors, not SymPy's order
+            title = slide if text == DEGENERATE[2] else None
+            plot_critical_points(g, found, box=[(-1.5, 1.5), (-1.5, 1.5)], ax=ax, title=title)
             if text == DEGENERATE[2]:
                 xs = np.linspace(-1, 1, 200)
-                ax.plot(xs, 1.5 * xs**2, "--", color="white", lw=2)
-                ax.annotate(
-                    "y = 3x²/2: f = −x⁴/4 < 0",
-                    (0.55, 0.45),
-                    color="white",
-                    fontsize=10,
+                ax.plot(xs, 1.5 * xs**2, "--", color="white", lw=2.5)
+                ax.text(
+                    0.5,
+                    0.04,
+                    "on the dashed y = 3x²/2:\nf = −x⁴/4 < 0",
+                    transform=ax.transAxes,
                     ha="center",
+                    va="bottom",
+                    bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.5"},
                 )
-        fig.savefig(out / f"03_critical_points_{name}.png", dpi=90)
+        fig.savefig(out / f"03_critical_points_{name}.png")
         plt.close(fig)
 
     peano = Objective(DEGENERATE[2])

@@ -37,7 +37,7 @@ def run(out: Path) -> dict:
     print(__doc__.splitlines()[0])
     print(f"\n{'H':<20} {'definiteness':<20} {'eigenvalues':<28} {'condition':>10}  kind")
     result: dict[str, Any] = {"definiteness": {}, "eigenvalues": {}, "condition": {}}
-    overview, axes = plt.subplots(2, 3, figsize=(14, 8.6), layout="constrained")
+    overview, axes = plt.subplots(2, 3, figsize=(14, 9.4), layout="constrained")
     for k, (name, H) in enumerate(MATRICES.items()):
         q = symopt.quadratic(H)
         eig = [float(sp.N(v)) for v in q.eigenvalues]
@@ -49,12 +49,15 @@ def run(out: Path) -> dict:
         result["definiteness"][name] = q.definiteness
         result["eigenvalues"][name] = eig
         result["condition"][name] = float(kappa)
-        fig = plot_quadratic_form(H)
-        fig.savefig(out / f"05_quadratic_{k + 1}.png", dpi=80)
+        fig = plot_quadratic_form(H)  # titled "H = <the name above>: …"
+        fig.savefig(out / f"05_quadratic_{k + 1}.png")
         plt.close(fig)
-        plot_quadratic_form(H, ax=axes.flat[k], title=f"H = {name}: {q.definiteness}")
-    overview.suptitle("q(h) = ½ hᵀHh: level sets and eigen-axes of the lecture's six matrices")
-    overview.savefig(out / "05_quadratic_overview.png", dpi=80)
+        plot_quadratic_form(H, ax=axes.flat[k], title=f"H = {name}\n{q.definiteness}")
+    overview.suptitle(
+        "q(h) = ½ hᵀHh: level sets, eigen-axes and the stationary point (star: global "
+        "minimum, X: saddle)"
+    )
+    overview.savefig(out / "05_quadratic_overview.png")
     plt.close(overview)
 
     q = symopt.quadratic(MATRICES["[[2, -1], [-1, 1]]"], scale=1)

@@ -22,6 +22,7 @@ from ..errors import ShapeError, SymoptError
 __all__ = [
     "KIND_STYLE",
     "mark_point",
+    "matrix_name",
     "plot_critical_points",
     "plot_quadratic_form",
     "plot_taylor",
@@ -89,9 +90,6 @@ def mark_point(
         label = f"global {kind}" if global_ else kind
     (line,) = ax.plot(*coordinates[:, None], label=label, **style)
     return line
-
-
-TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE = 13, 12, 10
 
 
 def _objective(f: Any):
@@ -163,18 +161,34 @@ def _label(artist, label: str, handles: dict) -> None:
 def _legend(ax, handles: dict, below: bool = False) -> None:
     if not handles:
         return
-    if below:  # keep contour pictures free: the legend goes under the axes
+    if below:  # keep contour pictures free: the legend goes under the x-label
+        from matplotlib.transforms import offset_copy
+
         ax.legend(
             handles.values(),
             handles.keys(),
-            fontsize=LEGEND_SIZE,
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.14),
+            bbox_to_anchor=(0.5, 0.0),
+            # below the tick labels and the x-label, whatever the font size
+            bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-_below(), units="points"),
             ncol=min(3, len(handles)),
             frameon=False,
+            handletextpad=0.3,
+            columnspacing=1.2,
         )
     else:
-        ax.legend(handles.values(), handles.keys(), fontsize=LEGEND_SIZE, loc="best")
+        ax.legend(handles.values(), handles.keys(), loc="best")
+
+
+def _below() -> float:
+    """Points between the axes' bottom and a legend under its x-label."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    def size(key: str) -> float:
+        return FontProperties(size=mpl.rcParams[key]).get_size_in_points()
+
+    return 1.6 * size("xtick.labelsize") + 1.4 * size("axes.labelsize") + 6
 
 
 def _kind_label(p) -> str:
@@ -227,7 +241,7 @@ def plot_critical_points(
     draw = _draw_1d if f.n == 1 else _draw_2d
     fig, ax = _figure(ax, "3d" if surface and f.n == 2 else None)
     draw(f, points, marked, bounds, ax, surface)
-    ax.set_title(title if title is not None else f"$f = {sp.latex(f.expr)}$", fontsize=TITLE_SIZE)
+    ax.set_title(title if title is not None else f"$f = {sp.latex(f.expr)}$")
     return fig
 
 
@@ -273,8 +287,8 @@ def _draw_1d(f, points, marked, bounds, ax, surface) -> None:
         span = finite.max() - finite.min() or 1.0
         ax.set_ylim(finite.min() - 0.08 * span, finite.max() + 0.08 * span)
     ax.set_xlim(lo, hi)
-    ax.set_xlabel(f"${sp.latex(f.variables[0])}$", fontsize=LABEL_SIZE)
-    ax.set_ylabel("$f$", fontsize=LABEL_SIZE)
+    ax.set_xlabel(f"${sp.latex(f.variables[0])}$")
+    ax.set_ylabel("$f$")
     ax.grid(alpha=0.3)
     _legend(ax, handles)
 
@@ -288,7 +302,7 @@ def _draw_2d(f, points, marked, bounds, ax, surface) -> None:
     handles = {}
     if surface:
         ax.plot_surface(X, Y, Z, cmap="viridis", alpha=0.6, linewidth=0, rstride=4, cstride=4)
-        ax.set_zlabel("$f$", fontsize=LABEL_SIZE)
+        ax.set_zlabel("$f$")
     else:
         from matplotlib.colors import BoundaryNorm
 
@@ -296,10 +310,8 @@ def _draw_2d(f, points, marked, bounds, ax, surface) -> None:
         norm = BoundaryNorm(levels, 256) if not isinstance(levels, int) else None
         filled = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", norm=norm)
         ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
-        bar = ax.figure.colorbar(
-            filled, ax=ax, shrink=0.85, label="$f$ (quantile levels)", format="%.3g"
-        )
-        bar.ax.tick_params(labelsize=8)
+        bar = ax.figure.colorbar(filled, ax=ax, shrink=0.7, label="$f$ (quantile levels)")
+        _few_ticks(bar, levels)
     for p in points:
         if not p.is_family:
             continue
@@ -319,11 +331,32 @@ def _draw_2d(f, points, marked, bounds, ax, surface) -> None:
         handles.setdefault(h.get_label(), h)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_xlabel(f"${sp.latex(f.variables[0])}$", fontsize=LABEL_SIZE)
-    ax.set_ylabel(f"${sp.latex(f.variables[1])}$", fontsize=LABEL_SIZE)
+    ax.set_xlabel(f"${sp.latex(f.variables[0])}$")
+    ax.set_ylabel(f"${sp.latex(f.variables[1])}$")
     if not surface:
         ax.set_aspect("equal", adjustable="box")
     _legend(ax, handles, below=not surface)
+
+
+def _few_ticks(bar, levels: np.ndarray | int, count: int = 5) -> None:
+    """About ``count`` colour-bar ticks at contour levels, two significant digits, and 0
+    for a level that is round-off next to the others (the grid misses the exact 0)."""
+    from matplotlib.ticker import FuncFormatter
+
+    if isinstance(levels, int):
+        return
+    ticks = levels[np.unique(np.linspace(0, len(levels) - 1, count).round().astype(int))]
+    span = float(levels[-1] - levels[0]) or 1.0
+
+    def short(value: float, _pos: object = None) -> str:
+        if abs(value) < 1e-3 * span:
+            return "0"
+        text = np.format_float_positional(float(f"{value:.2g}"), trim="-")
+        return text.replace("-", "\N{MINUS SIGN}")
+
+    bar.set_ticks(ticks)
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(short))
+    bar.ax.minorticks_off()
 
 
 def _levels(Z: np.ndarray, count: int = 30) -> np.ndarray | int:
@@ -349,7 +382,9 @@ def plot_taylor(
 
     >>> fig = plot_taylor("exp(x)", 0)
     >>> [line.get_label() for line in fig.axes[0].get_lines()][:3]
-    ['$f = e^{x}$', 'order 1: $x + 1$', 'order 2: $\\\\frac{x^{2}}{2} + x + 1$']
+    ['$f = e^{x}$', 'order 1: $1 + x$', 'order 2: $1 + x + \\\\frac{1}{2} x^{2}$']
+    >>> plot_taylor("x**3", 1).axes[0].get_lines()[2].get_label()
+    'order 2: $1 + 3 (x - 1) + 3 (x - 1)^{2}$'
     """
     f = _objective(f)
     if f.n != 1:
@@ -373,7 +408,7 @@ def plot_taylor(
             np.broadcast_to(fn(xs), xs.shape),
             styles[k % 3],
             lw=2,
-            label=f"order {order}: ${_short_latex(poly, f.variables[0])}$",
+            label=f"order {order}: ${_taylor_latex(poly, f.variables[0], point[f.variables[0]])}$",
         )
     fa = float(sp.N(f(point)))
     ax.plot(
@@ -383,18 +418,37 @@ def plot_taylor(
     span = (finite.max() - finite.min()) or 1.0
     ax.set_ylim(finite.min() - 0.25 * span, finite.max() + 0.25 * span)
     ax.set_xlim(xs[0], xs[-1])
-    ax.set_xlabel(f"${sp.latex(f.variables[0])}$", fontsize=LABEL_SIZE)
+    ax.set_xlabel(f"${sp.latex(f.variables[0])}$")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=LEGEND_SIZE, loc="best")
-    ax.set_title(title or "Taylor approximations", fontsize=TITLE_SIZE)
+    ax.legend(loc="best")
+    ax.set_title(title or "Taylor approximations")
     return fig
 
 
-def _short_latex(poly: sp.Expr, x: sp.Symbol) -> str:
-    """Exact when the coefficients are rational, else 3 significant digits."""
-    poly = sp.expand(poly)
-    exact = all(c.is_Rational for c in sp.Poly(poly, x).coeffs())
-    return sp.latex(poly if exact else sp.N(poly, 3))
+def _taylor_latex(poly: sp.Expr, x: sp.Symbol, a: sp.Expr) -> str:
+    """The polynomial in powers of ``(x − a)``, lowest order first as on the slide
+    (``f(a) + f'(a)(x − a) + …``): exact when the coefficients are rational, else 3
+    significant digits."""
+    h = sp.Dummy("h")
+    coefficients = sp.Poly(sp.expand(poly.xreplace({x: a + h})), h).all_coeffs()[::-1]
+    exact = all(c.is_Rational for c in coefficients)
+
+    def number(c: sp.Expr) -> str:
+        return sp.latex(c) if exact or c.is_Rational else f"{float(c):.3g}"
+
+    base = sp.latex(x) if a == 0 else f"({sp.latex(x)} {'-' if a > 0 else '+'} {number(abs(a))})"
+    terms = []
+    for k, c in enumerate(coefficients):
+        if c == 0:
+            continue
+        power = "" if k == 0 else base if k == 1 else f"{base}^{{{k}}}"
+        size = number(abs(c)) if k == 0 or abs(c) != 1 else ""
+        text = f"{size} {power}".strip()
+        sign = "-" if c < 0 else "+"
+        terms.append(
+            f"-{text}" if not terms and sign == "-" else text if not terms else f"{sign} {text}"
+        )
+    return " ".join(terms) or "0"
 
 
 def plot_quadratic_form(
@@ -410,10 +464,13 @@ def plot_quadratic_form(
     definiteness.  With ``ax`` only the contour panel is drawn, into it.
 
     >>> fig = plot_quadratic_form([[2, -1], [-1, 1]])
-    >>> "positive definite" in fig.get_suptitle()
-    True
+    >>> fig.get_suptitle()
+    'H = [[2, -1], [-1, 1]]: positive definite, λ = 0.382, 2.62'
+    >>> plot_quadratic_form([[4, 0], [0, 1]]).get_suptitle()
+    'H = diag(4, 1): positive definite, λ = 1, 4'
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from ..quadratic import quadratic
 
@@ -424,24 +481,26 @@ def plot_quadratic_form(
     X, Y = np.meshgrid(h, h)
     Z = q.compile().value(np.stack([X, Y], axis=-1))
     eig = [float(sp.N(v)) for v in q.eigenvalues]
-    rows = ", ".join("[" + ", ".join(sp.sstr(e) for e in q.H.row(i)) + "]" for i in range(2))
-    text = f"H = [{rows}]: {q.definiteness}, λ = {', '.join(f'{v:.3g}' for v in eig)}"
+    text = f"H = {matrix_name(q.H)}: {q.definiteness}, λ = {', '.join(f'{v:.3g}' for v in eig)}"
     if ax is not None:
         _contour_panel(ax, X, Y, Z, q, eig, radius)
-        ax.set_title(title or text, fontsize=LABEL_SIZE)
+        ax.set_title(title or text)
         return ax.figure
-    fig = plt.figure(figsize=(11, 4.8), layout="constrained")
-    surf = fig.add_subplot(1, 2, 1, projection="3d")
+    fig = plt.figure(figsize=(12, 5.2), layout="constrained")
+    surf = fig.add_subplot(1, 2, 1, projection="3d", computed_zorder=False)
     surf.plot_surface(
-        X, Y, Z, cmap="coolwarm", norm=_centred(Z), linewidth=0, rstride=4, cstride=4, alpha=0.9
+        X, Y, Z, cmap="coolwarm", norm=_centred(Z), linewidth=0, rstride=4, cstride=4, alpha=0.85
     )
+    _mark_stationary(surf, q, surface=True)  # drawn after the surface: stays in front
     surf.set_xticks([-radius, 0, radius])
     surf.set_yticks([-radius, 0, radius])
+    surf.zaxis.set_major_locator(MaxNLocator(4))
     surf.set_xlabel("$h_1$")
     surf.set_ylabel("$h_2$")
-    surf.set_zlabel("$q(h)$")
+    surf.set_zlabel("$q(h)$", labelpad=8)
+    surf.set_box_aspect(None, zoom=0.88)  # room for the z-label inside the panel
     _contour_panel(fig.add_subplot(1, 2, 2), X, Y, Z, q, eig, radius)
-    fig.suptitle(title or text, fontsize=TITLE_SIZE)
+    fig.suptitle(title or text)
     return fig
 
 
@@ -453,22 +512,52 @@ def _centred(Z: np.ndarray):
     return TwoSlopeNorm(0.0, lo, hi) if lo < 0 < hi else Normalize(lo, hi)
 
 
+def matrix_name(M: Any) -> str:
+    """A short name for a matrix as the lecture writes it: ``I``, ``diag(4, 1)`` or the
+    rows ``[[2, -1], [-1, 1]]``.
+
+    >>> matrix_name(sp.eye(2)), matrix_name(sp.diag(-4, 1)), matrix_name([[2, -1], [-1, 1]])
+    ('I', 'diag(-4, 1)', '[[2, -1], [-1, 1]]')
+    """
+    M = sp.Matrix(M)
+    if M.is_square and M == sp.eye(M.rows):
+        return "I"
+    if M.is_square and M.is_diagonal():
+        return f"diag({', '.join(sp.sstr(M[i, i]) for i in range(M.rows))})"
+    rows = (", ".join(sp.sstr(e) for e in M.row(i)) for i in range(M.rows))
+    return "[" + ", ".join(f"[{r}]" for r in rows) + "]"
+
+
 def _contour_panel(ax, X, Y, Z, q, eig, radius) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     filled = ax.contourf(X, Y, Z, levels=25, cmap="coolwarm", norm=_centred(Z))
     ax.contour(X, Y, Z, levels=25, colors="black", linewidths=0.4, alpha=0.5)
-    ax.figure.colorbar(filled, ax=ax, shrink=0.85, label="$q(h)$")
+    bar = ax.figure.colorbar(filled, ax=ax, shrink=0.8, label="$q(h)$")
+    bar.locator = MaxNLocator(5)
+    bar.update_ticks()
     for value, vector in zip(eig, q.eigenvectors, strict=True):
-        v = np.array([float(sp.N(c)) for c in vector]) * 0.8 * radius
+        u = np.array([float(sp.N(c)) for c in vector])
+        u /= np.linalg.norm(u)
+        tip = 0.5 * radius * u
         ax.annotate(
-            "", xy=v, xytext=(0, 0), arrowprops={"arrowstyle": "->", "lw": 2, "color": "black"}
+            "", xy=tip, xytext=(0, 0), arrowprops={"arrowstyle": "->", "lw": 2, "color": "black"}
         )
+        # the label just beyond the tip, in a white box; centred over slanted arrows so
+        # that it stays inside the axes
         ax.annotate(
-            f"λ={value:.3g}", xy=v, xytext=(4, 4), textcoords="offset points", fontsize=LEGEND_SIZE
+            f"λ = {value:.3g}".replace("-", "\N{MINUS SIGN}"),
+            xy=tip,
+            xytext=tuple(10 * u),
+            textcoords="offset points",
+            ha="left" if u[0] > 0.9 else "right" if u[0] < -0.9 else "center",
+            va="bottom" if u[1] > 0.3 else "top" if u[1] < -0.3 else "center",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
         )
     _mark_stationary(ax, q)
     ax.set_aspect("equal")
-    ax.set_xlabel("$h_1$", fontsize=LABEL_SIZE)
-    ax.set_ylabel("$h_2$", fontsize=LABEL_SIZE)
+    ax.set_xlabel("$h_1$")
+    ax.set_ylabel("$h_2$")
 
 
 def _mark_stationary(ax, q, surface: bool = False) -> None:

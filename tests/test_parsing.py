@@ -7,6 +7,7 @@ test fails if the parser reads the text differently from the stated mathematics.
 from __future__ import annotations
 
 import string
+import warnings
 
 import pytest
 import sympy
@@ -159,6 +160,13 @@ def test_refuses_hostile_or_malformed_text(text):
     with pytest.raises(ParseError) as info:
         parse(text)
     assert info.value.offset is None or 0 <= info.value.offset <= len(text)
+
+
+def test_python_warnings_do_not_leak(recwarn):
+    warnings.simplefilter("always")
+    with pytest.raises(ParseError):
+        parse("1inJ")  # Python's parser warns 'invalid decimal literal', then fails
+    assert not recwarn.list
 
 
 @pytest.mark.parametrize("value", [None, 3, 2.5, b"x", ["x"], sympy.Symbol("x")])
@@ -386,3 +394,27 @@ def test_random_math_text_parses_or_raises_parse_error(text):
         assert all(s.is_real for s in result.free_symbols)
         if all(abs(r.p) < 10**100 and r.q < 10**100 for r in result.atoms(sympy.Rational)):
             assert parse(str(result)) == result  # SymPy's printed form reads back the same
+
+
+ATOMS = ["x", "y", "0", "1", "2", "-1", "0.5", "1e3", "9", "99^99", "1/3", "2^(1/3)", "3^40"]
+ATOMS += ["sqrt(2)", "(1 + sqrt(5))", "pi", "E", "exp(1)", "log(3)"]
+FUNCTIONS = ["exp", "log", "sqrt", "sin", "tanh", "cosh", "abs", "max", "min", "sigmoid", "relu"]
+
+
+def _formulas(children):
+    operator = st.sampled_from(["+", "-", "*", "/", "^", "**"])
+    return st.one_of(
+        st.tuples(children, operator, children).map(lambda t: f"({t[0]}){t[1]}({t[2]})"),
+        st.tuples(children, operator, children).map("".join),
+        children.map("-{}".format),
+        st.tuples(st.sampled_from(FUNCTIONS), st.lists(children, min_size=1, max_size=3)).map(
+            lambda t: f"{t[0]}({', '.join(t[1])})"
+        ),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(st.sampled_from(ATOMS), _formulas, max_leaves=30))
+def test_random_formulas_parse_or_raise_parse_error(text):
+    # formulas like these found SymPy's slow paths: roots of huge index, comparisons that expand
+    _parse_or_refuse(text)

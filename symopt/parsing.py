@@ -290,6 +290,8 @@ def _caret_columns(body: str, start: int, text: str) -> list[int]:
                 raise ParseError(f"unexpected character {string!r}", text, start + col)
     except tokenize.TokenError as exc:  # an unterminated triple-quoted string
         raise ParseError(f"cannot tokenize: {exc.args[0]}", text, start) from None
+    except (RecursionError, MemoryError):
+        raise ParseError("the text is too large to tokenize", text) from None
     return columns
 
 

@@ -23,9 +23,10 @@ import numpy as np
 
 import symopt
 from symopt import optim, problems
-from symopt.plot import animate_trajectories, plot_trajectories, plot_values
+from symopt.plot import animate_trajectories, plot_trajectory_grid, plot_values
 
 TOL = 1e-6
+FLOOR = 1e-16  # value gaps below 1e-16 of the start are round-off: the plots stop there
 # problem factory, starts (the first is drawn), steps
 PROBLEMS = {
     "quadratic diag(9.9, 1)": (
@@ -83,6 +84,7 @@ def race(name: str, out: Path) -> dict[str, Any]:
             "steps_to_tol": steps_to_tol(traj),
             "first_step": float(np.linalg.norm(traj.x[1] - traj.x[0])),
         }
+    start_value = float(f.compile().value(np.asarray(starts[0], dtype=float)))
     print(f"== {name}: {steps} steps; lr chosen by sweep ({len(BASE)} values, 4 starts) ==")
     print(f"   drawn and tabled: the run from x0 = {starts[0]}")
     print(
@@ -97,6 +99,12 @@ def race(name: str, out: Path) -> dict[str, Any]:
         )
     best = min(rows, key=lambda k: rows[k]["final_value"])
     print(f"   least final value: {best}")
+    tiny = [label for label, r in rows.items() if r["final_value"] < FLOOR * start_value]
+    if tiny:
+        print(
+            f"   {', '.join(tiny)} end below {FLOOR:g} × f(x0) = {FLOOR * start_value:.1e}: "
+            "round-off, not progress; the value plots stop at that floor"
+        )
     print(
         "   first steps: Adagrad and Adam step ≈ lr·sign(g); RMSProp (no bias correction)\n"
         "   steps lr/√(1-α) = 10·lr per coordinate at first, so large lrs start with a jump\n"
@@ -105,13 +113,19 @@ def race(name: str, out: Path) -> dict[str, Any]:
     slug = name.split()[0]
     rule = f"lr chosen by sweep: least mean final value over 4 starts after {steps} steps"
     files = []
-    fig = plot_trajectories(problem, runs, title=f"{name}\n{rule}")
+    colors = [f"C{k}" for k in range(len(runs))]  # as in the value curves
+    panels = [(label, problem, traj) for label, traj in runs.items()]
+    fig = plot_trajectory_grid(
+        panels, bounds=problem.bounds, title=f"{name}: {rule}", colors=colors
+    )
     files.append(out / f"10_{slug}_paths.png")
-    fig.savefig(files[-1], dpi=90)
+    fig.savefig(files[-1])
     plt.close(fig)
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5), layout="constrained")
-    plot_values(runs, ax=left, minimum=problem.minimum_value, title=f"{name}: value gap")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6), layout="constrained")
+    plot_values(
+        runs, ax=left, minimum=problem.minimum_value, title=f"{name}: value gap", floor=FLOOR
+    )
     for k, (label, s) in enumerate(sweeps.items()):
         scores = s.scores()
         right.plot(
@@ -120,19 +134,32 @@ def race(name: str, out: Path) -> dict[str, Any]:
             "o-",
             ms=3,
             color=f"C{k}",
-            label=label,
         )
-        right.plot(rows[label]["lr"], scores.min(), "*", ms=14, color=f"C{k}", mec="k")
+        # a chosen lr whose score is round-off sits on the floor line
+        best = max(scores.min(), FLOOR * start_value)
+        right.plot(rows[label]["lr"], best, "*", ms=14, color=f"C{k}", mec="k", clip_on=False)
     right.set_xscale("log")
     right.set_yscale("log")
-    right.set_xlabel("learning rate", fontsize=13)
-    right.set_ylabel(f"mean final value after {steps} steps", fontsize=13)
-    right.set_title("the sweeps (★ = chosen; gaps = diverged)", fontsize=15)
-    right.legend(fontsize=9, ncol=2)
+    _round_off_floor(right, FLOOR * start_value, [s.scores() for s in sweeps.values()])
+    right.set_xlabel("learning rate")
+    right.set_ylabel(f"mean final value after {steps} steps")
+    right.set_title("the sweeps (★ = chosen; gaps = diverged)")
+    handles, labels = left.get_legend_handles_labels()  # one legend for both panels
+    left.get_legend().remove()
+    fig.legend(handles, labels, loc="outside lower center", ncol=5)
     files.append(out / f"10_{slug}_values.png")
-    fig.savefig(files[-1], dpi=90)
+    fig.savefig(files[-1])
     plt.close(fig)
     return {"rows": rows, "files": files, "runs": runs, "problem": problem}
+
+
+def _round_off_floor(ax: Any, level: float, scores: list[np.ndarray]) -> None:
+    """Stop the log axis at ``level`` (FLOOR × the start's value, as plot_values does)."""
+    finite = np.concatenate([s[np.isfinite(s)] for s in scores])
+    if finite.min() < level:
+        top = finite.max() * (finite.max() / level) ** 0.05  # a 5 % margin on the log axis
+        ax.set_ylim(level, top)
+        ax.axhline(level, color="0.3", ls=":", lw=2)
 
 
 def run(out: Path) -> dict[str, Any]:
@@ -143,7 +170,7 @@ def run(out: Path) -> dict[str, Any]:
         rosen["problem"],
         rosen["runs"],
         out / "10_rosenbrock.gif",
-        frames=20,
+        frames=40,
         fps=8,
         title="the adaptive family on Rosenbrock",
     )

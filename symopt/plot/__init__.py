@@ -28,6 +28,7 @@ _NAMES: dict[str, str] = {
     "plot_sweep": "paths",
     "plot_taylor": "points",
     "plot_trajectories": "paths",
+    "plot_trajectory_grid": "paths",
     "plot_values": "paths",
 }
 

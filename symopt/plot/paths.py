@@ -4,7 +4,9 @@ Every function takes the results of :func:`symopt.minimize` / :func:`symopt.swee
 Several runs are given as a dict ``label -> Trajectory`` (or a list, or one
 Trajectory); a batched trajectory draws each of its runs (up to ``max_runs``) in the
 same colour.  ``objective`` is a :class:`symopt.Objective`, anything with ``value(x)``,
-or a :class:`symopt.problems.Problem` (whose plot box and minima are then used).
+or a :class:`symopt.problems.Problem` (whose plot box, minima and saddles are then
+used); the stationary point of a :func:`symopt.quadratic` objective is marked too, in
+the shared style of its kind (:data:`symopt.plot.points.KIND_STYLE`).
 
 The view of a path plot follows the paths but is robust: it spans the starts, the
 objective's box if it has one, and the central 98 % of the points of the runs that did
@@ -22,7 +24,13 @@ import numpy as np
 
 from ..errors import ShapeError, SymoptError
 
-__all__ = ["animate_trajectories", "plot_sweep", "plot_trajectories", "plot_values"]
+__all__ = [
+    "animate_trajectories",
+    "plot_sweep",
+    "plot_trajectories",
+    "plot_trajectory_grid",
+    "plot_values",
+]
 
 TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE = 15, 13, 11
 
@@ -52,31 +60,61 @@ def _runs(traj: Any, max_runs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return paths, np.asarray(traj.steps), status
 
 
-def _surface(objective: Any) -> tuple[Any, Any, list[np.ndarray]]:
-    """The value function, the problem's plot box (or None) and its minima."""
-    bounds, minima = None, []
+Mark = tuple[np.ndarray, str]  # a known critical point and its kind
+
+
+def _stationary_point(objective: Any) -> list[Mark]:
+    """The stationary point of a :class:`symopt.quadratic.Quadratic` (none when it is a
+    whole family, singular ``H``, or does not exist)."""
+    point, kind = getattr(objective, "stationary_point", None), getattr(objective, "kind", None)
+    if not isinstance(point, Mapping) or kind is None:
+        return []
+    coordinates = [point[v] for v in objective.variables]
+    if any(getattr(c, "free_symbols", None) for c in coordinates):
+        return []
+    return [(np.array([float(c) for c in coordinates]), kind)]
+
+
+def _surface(objective: Any) -> tuple[Any, Any, list[Mark]]:
+    """The value function, the problem's plot box (or None) and the known critical
+    points: a Problem's minima and saddles, a Quadratic's stationary point."""
+    bounds, marks = None, []
     if hasattr(objective, "objective") and hasattr(objective, "minima"):  # a Problem
-        bounds, minima = getattr(objective, "bounds", None), list(objective.minima)
+        bounds = getattr(objective, "bounds", None)
+        known = {
+            "minimum": (*objective.minima, *getattr(objective, "local_minima", ())),
+            "saddle": getattr(objective, "saddles", ()),
+        }
+        marks = [(np.asarray(p, dtype=float), kind) for kind, ps in known.items() for p in ps]
         objective = objective.objective
+    else:
+        marks = _stationary_point(objective)
     compiled = objective.compile() if callable(getattr(objective, "compile", None)) else objective
     if not callable(getattr(compiled, "value", None)):
         raise SymoptError("objective must be an Objective, a Problem or have value(x)")
     n = getattr(compiled, "n", None)
     if n is not None and n != 2:
         raise ShapeError(f"path plots need an objective of 2 variables, this one has {n}")
-    return compiled.value, bounds, [np.asarray(m, dtype=float) for m in minima]
+    return compiled.value, bounds, marks
 
 
 def _view_box(labelled: dict[str, Any], hint: Any, max_runs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper corner of a view that follows the paths, robust to divergence:
-    it spans the starts, the hint box and the runs that did not diverge."""
-    core = []
+    """Lower and upper corner of a view that follows the paths, robust to divergence.
+
+    It spans the starts, the hint box, the final points of the runs that did not
+    diverge and the central 98 % of all their points: a diverged run, or one far
+    excursion of a run that comes back, cannot squash the picture."""
+    core, kept = [], []
     for traj in labelled.values():
         paths, _, status = _runs(traj, max_runs)
-        core.extend([paths[:, 0], paths[status != "diverged"].reshape(-1, 2)])
-    points = np.concatenate(core)
-    points = points[np.all(np.isfinite(points), axis=1)]
-    lo, hi = points.min(axis=0), points.max(axis=0)
+        ok = paths[status != "diverged"]
+        core.extend([paths[:, 0], ok[:, -1]])
+        kept.append(ok.reshape(-1, 2))
+    core, kept = (_finite(np.concatenate(c)) for c in (core, kept))
+    lo, hi = core.min(axis=0), core.max(axis=0)
+    if len(kept):
+        lo = np.minimum(lo, np.quantile(kept, 0.01, axis=0))
+        hi = np.maximum(hi, np.quantile(kept, 0.99, axis=0))
     if hint is not None:
         box = np.asarray(hint, dtype=float)
         lo, hi = np.minimum(lo, box[:, 0]), np.maximum(hi, box[:, 1])
@@ -112,20 +150,41 @@ def _draw_surface(ax: Any, value: Any, lo: np.ndarray, hi: np.ndarray, levels: A
     ax.contour(xs, ys, z, levels=lv, colors="0.35", linewidths=0.5, alpha=0.7)
 
 
+def _finite(points: np.ndarray) -> np.ndarray:
+    return points[np.all(np.isfinite(points), axis=1)]
+
+
+def _inside(path: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    return np.all((path >= lo) & (path <= hi), axis=1)
+
+
+def _exit_point(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Where the segment from ``a`` (inside the box) to ``b`` (outside) crosses its edge."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = b - a
+        s = np.where(d > 0, (hi - a) / d, np.where(d < 0, (lo - a) / d, np.inf))
+    return a + float(np.min(s)) * d
+
+
 def _clip_path(path: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, bool]:
     """The path up to where it leaves the box for good (ending on the box edge), and
     whether it left.  Excursions it comes back from are kept (the axes clip them)."""
-    inside = np.all((path >= lo) & (path <= hi), axis=1)
+    inside = _inside(path, lo, hi)
     if inside[-1] or not inside.any():
         return path, False
     k = len(inside) - 1 - int(np.argmax(inside[::-1]))  # the last point inside
     a, b = path[k], path[k + 1]
     if not np.all(np.isfinite(b)):
         return path[: k + 1], True
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d = b - a
-        s = np.where(d > 0, (hi - a) / d, np.where(d < 0, (lo - a) / d, np.inf))
-    return np.vstack([path[: k + 1], a + float(np.min(s)) * d]), True
+    return np.vstack([path[: k + 1], _exit_point(a, b, lo, hi)]), True
+
+
+def _excursion_exits(path: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The points on the box edge where a (clipped) path steps out of the view and later
+    comes back, shape ``(k, 2)``."""
+    inside = _inside(path, lo, hi)
+    out = np.flatnonzero(inside[:-1] & ~inside[1:] & np.all(np.isfinite(path[1:]), axis=1))
+    return np.array([_exit_point(path[k], path[k + 1], lo, hi) for k in out]).reshape(-1, 2)
 
 
 def _finish_axes(ax: Any, lo: np.ndarray, hi: np.ndarray, title: str | None) -> None:
@@ -168,6 +227,7 @@ def plot_trajectories(
     levels: Any = "auto",
     title: str | None = None,
     max_runs: int = 20,
+    colors: Sequence[Any] | None = None,
 ) -> Any:
     """Paths of one or several optimizers on the contours of a 2-D objective.
 
@@ -185,6 +245,8 @@ def plot_trajectories(
     title : str, optional
     max_runs : int
         At most this many runs of a batched trajectory are drawn.
+    colors : sequence of matplotlib colours, optional
+        One per label (default: the colour cycle).
 
     Returns
     -------
@@ -202,7 +264,7 @@ def plot_trajectories(
     """
     from matplotlib.lines import Line2D
 
-    value, hint, minima = _surface(objective)
+    value, hint, marks = _surface(objective)
     labelled = _labelled(trajectories)
     if bounds is not None:
         box = np.asarray(bounds, dtype=float)
@@ -214,28 +276,29 @@ def plot_trajectories(
     _draw_surface(ax, value, lo, hi, levels)
     handles = []
     left_view = False
-    for color, (label, traj) in zip(_colors(len(labelled)), labelled.items(), strict=True):
+    if colors is not None and len(colors) != len(labelled):
+        raise SymoptError(f"give one colour per label: {len(labelled)}, not {len(colors)}")
+    palette = _colors(len(labelled)) if colors is None else list(colors)
+    for color, (label, traj) in zip(palette, labelled.items(), strict=True):
         paths, _, _ = _runs(traj, max_runs)
         alpha = 1.0 if len(paths) == 1 else max(0.35, 1.0 / np.sqrt(len(paths)))
         for path in paths:
             shown, left = _clip_path(path, lo, hi)
-            left_view |= left
+            exits = _excursion_exits(shown, lo, hi)
+            left_view |= left or len(exits) > 0
             ax.plot(shown[:, 0], shown[:, 1], "-", color=color, lw=2, alpha=alpha, zorder=3)
-            ax.plot(*path[0], "o", color=color, ms=8, mec="k", zorder=4)
+            ax.plot(*path[0], "s", color=color, ms=7, mec="k", zorder=4)
             end = ("X", 12) if left else ("*", 15)
             ax.plot(*shown[-1], end[0], color=color, ms=end[1], mec="k", zorder=5, clip_on=False)
+            for e in exits:
+                ax.plot(*e, "X", color=color, ms=9, mec="k", zorder=5, clip_on=False)
         handles.append(Line2D([], [], color=color, lw=2.5, label=label))
-    for m in minima:
-        ax.plot(*m, "P", color="white", mec="k", ms=11, zorder=2)
     marker = {"ls": "", "color": "0.6", "mec": "k"}
-    handles.append(Line2D([], [], marker="o", ms=8, label="start", **marker))
+    handles.append(Line2D([], [], marker="s", ms=7, label="start", **marker))
     handles.append(Line2D([], [], marker="*", ms=14, label="end", **marker))
     if left_view:
         handles.append(Line2D([], [], marker="X", ms=11, label="leaves the view", **marker))
-    if minima:
-        handles.append(
-            Line2D([], [], marker="P", ms=10, label="minimum", ls="", color="white", mec="k")
-        )
+    handles += _mark_critical(ax, marks, lo, hi)
     legend = ax.legend(
         handles=handles,
         fontsize=LEGEND_SIZE,
@@ -247,6 +310,106 @@ def plot_trajectories(
     if own_figure:
         _fit_width(fig, legend)
     return fig
+
+
+def plot_trajectory_grid(
+    panels: Sequence[tuple[str, Any, Any]],
+    ncols: int | None = None,
+    bounds: Any = None,
+    levels: Any = "auto",
+    title: str | None = None,
+    colors: Sequence[Any] | None = None,
+    max_runs: int = 20,
+    panel_size: tuple[float, float] = (4.4, 4.0),
+) -> Any:
+    """Small multiples: one path plot per panel, one legend of the markers below them.
+
+    Parameters
+    ----------
+    panels : sequence of (title, objective, trajectories)
+        Each is drawn by :func:`plot_trajectories` in its own axes, titled ``title``.
+    ncols : int, optional
+        Panels per row (default: up to 4).
+    bounds, levels, max_runs
+        As for :func:`plot_trajectories`, the same for every panel.
+    title : str, optional
+        The figure's title.
+    colors : sequence of matplotlib colours, optional
+        One per panel, for all the runs of that panel (default: the colour cycle).
+    panel_size : (width, height)
+        Inches per panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import symopt
+    >>> from symopt.optim import gd
+    >>> f = symopt.Objective("x**2 + 5*y**2")
+    >>> runs = [(f"η = {lr}", f, symopt.minimize(f, gd(lr), [2.0, 1.0], steps=30))
+    ...         for lr in (0.05, 0.15)]
+    >>> fig = plot_trajectory_grid(runs, title="GD on x² + 5y²")
+    >>> [ax.get_title() for ax in fig.axes], fig.legends[0].texts[0].get_text()
+    (['η = 0.05', 'η = 0.15'], 'start')
+    """
+    import matplotlib.pyplot as plt
+
+    panels = list(panels)
+    if not panels:
+        raise SymoptError("give at least one panel (title, objective, trajectories)")
+    if colors is not None and len(colors) != len(panels):
+        raise SymoptError(f"give one colour per panel: {len(panels)}, not {len(colors)}")
+    ncols = ncols or min(len(panels), 4)
+    nrows = -(-len(panels) // ncols)
+    size = (panel_size[0] * ncols, panel_size[1] * nrows + 0.9 + 0.5 * bool(title))
+    fig, axes = plt.subplots(nrows, ncols, figsize=size, layout="constrained", squeeze=False)
+    markers: dict[str, Any] = {}
+    for k, (name, objective, trajectories) in enumerate(panels):
+        ax = axes.flat[k]
+        labels = _labelled(trajectories)
+        own = None if colors is None else [colors[k]] * len(labels)
+        kw = {"bounds": bounds, "levels": levels, "max_runs": max_runs, "colors": own}
+        plot_trajectories(objective, labels, ax=ax, title=name, **kw)
+        legend = ax.get_legend()
+        for handle, text in zip(legend.legend_handles, legend.texts, strict=True):
+            if text.get_text() not in labels:  # start, end, critical points ...
+                markers.setdefault(text.get_text(), handle)
+        legend.remove()
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    fig.legend(
+        list(markers.values()),
+        list(markers),
+        loc="outside lower center",
+        ncol=len(markers),
+        fontsize=LEGEND_SIZE + 1,
+    )
+    if title:
+        fig.suptitle(title, fontsize=TITLE_SIZE)
+    return fig
+
+
+def _mark_critical(ax: Any, marks: list[Mark], lo: np.ndarray, hi: np.ndarray) -> list[Any]:
+    """Mark the known critical points in the view in the shared style of their kind
+    (:data:`symopt.plot.points.KIND_STYLE`), above the paths and their end stars so a
+    run that converged does not hide its minimum; one legend handle per kind."""
+    from matplotlib.lines import Line2D
+
+    from .points import KIND_STYLE, mark_point
+
+    kinds = []
+    for point, kind in marks:
+        if kind in KIND_STYLE and np.all((point >= lo) & (point <= hi)):
+            # a little smaller than elsewhere, so the end star around it shows
+            ms = 0.8 * KIND_STYLE[kind]["ms"]
+            mark_point(ax, point, kind, label="", zorder=6, gid="critical point", ms=ms)
+            kinds.append(kind)
+    return [
+        Line2D([], [], mec="k", ls="", label=kind, **{**KIND_STYLE[kind], "ms": 9})
+        for kind in dict.fromkeys(kinds)
+    ]
 
 
 def _fit_width(fig: Any, legend: Any) -> None:
@@ -263,6 +426,7 @@ def plot_values(
     minimum: float | None = None,
     title: str | None = None,
     max_runs: int = 20,
+    floor: float | None = 1e-16,
 ) -> Any:
     """The objective value (or gradient norm) against the step, on a log scale.
 
@@ -278,6 +442,10 @@ def plot_values(
     max_runs : int
         At most this many runs per batched trajectory are drawn; larger batches are
         drawn as their median with a 10-90 % band.
+    floor : float or None
+        On a log axis, show nothing below ``floor`` times the largest starting value:
+        below ~1e-16 of where a run started its values are round-off, not progress.
+        A dotted line marks the floor when a curve reaches it.  ``None``: no floor.
 
     Returns
     -------
@@ -296,13 +464,16 @@ def plot_values(
         raise SymoptError(f'what={what!r}: expected "value" or "grad_norm"')
     labelled = _labelled(trajectories)
     fig, ax = _axes(ax, (7.5, 5))
-    lowest = np.inf
+    lowest, highest, highest_start = np.inf, 0.0, 0.0
     for color, (label, traj) in zip(_colors(len(labelled)), labelled.items(), strict=True):
         y = np.asarray(traj.values if what == "value" else traj.grad_norms, dtype=float)
         if what == "value" and minimum is not None:
             y = y - minimum
         y = y.reshape(len(y), -1)
         lowest = min(lowest, float(np.nanmin(y)) if y.size else np.inf)
+        highest = max(highest, float(np.nanmax(y, initial=0.0, where=np.isfinite(y))))
+        if y.size and np.isfinite(y[0]).any():
+            highest_start = max(highest_start, float(np.nanmax(np.abs(y[0]))))
         steps = np.asarray(traj.steps)
         if y.shape[1] <= max_runs:
             for k in range(y.shape[1]):
@@ -320,6 +491,7 @@ def plot_values(
             ax.plot(steps, q50, color=color, lw=2, label=f"{label} (median, 10-90 %)")
     if lowest > 0 or what == "grad_norm":
         ax.set_yscale("log", nonpositive="mask")
+        _round_off_floor(ax, floor, highest_start, lowest, highest)
     else:
         ax.set_yscale("symlog", linthresh=1e-3)
     ylabel = {"value": r"$f(x_t)$", "grad_norm": r"$\|\nabla f(x_t)\|$"}[what]
@@ -333,6 +505,19 @@ def plot_values(
     if title:
         ax.set_title(title, fontsize=TITLE_SIZE)
     return fig
+
+
+def _round_off_floor(
+    ax: Any, floor: float | None, start: float, lowest: float, highest: float
+) -> None:
+    """Cut a log axis at ``floor`` times the starting value, drawing the floor as a
+    labelled line, when the curves go below it."""
+    if floor is None or not start > 0 or not lowest < floor * start:
+        return
+    level = floor * start
+    top = max(highest, start) * (max(highest, start) / level) ** 0.05  # a 5 % margin
+    ax.set_ylim(level, top)
+    ax.axhline(level, color="0.3", ls=":", lw=2, zorder=1, label=f"{floor:.0e} × start: round-off")
 
 
 def _edges(values: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -468,10 +653,18 @@ def animate_trajectories(
         objective, trajectories, bounds=bounds, levels=levels, title=title, max_runs=max_runs
     )
     ax = fig.axes[0]
+    legend = ax.get_legend()
+    for handle, text in zip(legend.legend_handles, legend.texts, strict=True):
+        if text.get_text() == "end":  # the moving heads
+            text.set_text("current point")
+            handle.set_marker("o")
+            handle.set_markersize(9)
+    _fit_width(fig, legend)
     fig.canvas.draw()  # lay out the complete picture once, then keep that layout
     fig.set_layout_engine("none")
-    for line in list(ax.lines):  # keep contours, legend and minima; redraw the paths
-        if line.get_marker() != "P":
+    critical = [line for line in ax.lines if line.get_gid() == "critical point"]
+    for line in list(ax.lines):  # keep contours, legend and critical points; redraw the paths
+        if line not in critical:
             line.remove()
     moving = []
     labelled = _labelled(trajectories)
@@ -483,7 +676,7 @@ def animate_trajectories(
             steps = all_steps[: len(p)]
             (line,) = ax.plot([], [], "-", color=color, lw=2, zorder=3)
             (head,) = ax.plot([], [], "o", color=color, mec="k", ms=9, zorder=5)
-            ax.plot(*p[0], "o", color=color, ms=8, mec="k", zorder=4, alpha=0.6)
+            ax.plot(*p[0], "s", color=color, ms=7, mec="k", zorder=4, alpha=0.6)
             moving.append((p, steps, line, head))
     last = max(int(s[-1]) for _, s, _, _ in moving)
     counter = ax.text(
@@ -496,10 +689,8 @@ def animate_trajectories(
     )
 
     out = Path(path)
-    for _, _, line, head in moving:
-        line.set_animated(True)
-        head.set_animated(True)
-    counter.set_animated(True)
+    for artist in [*(a for m in moving for a in m[2:]), *critical, counter]:
+        artist.set_animated(True)  # drawn per frame: critical points above the paths
     # Blitting: the contours, legend and axes are rendered once; each frame restores
     # that background and draws only the moving paths (an order of magnitude faster).
     canvas = fig.canvas
@@ -514,6 +705,9 @@ def animate_trajectories(
             line.set_data(shown[:, 0], shown[:, 1])
             head.set_data(shown[-1:, 0], shown[-1:, 1])
             ax.draw_artist(line)
+        for mark in critical:  # above the paths, below the heads: arrivals stay visible
+            ax.draw_artist(mark)
+        for *_, head in moving:
             ax.draw_artist(head)
         counter.set_text(f"step {round(upto)}")
         ax.draw_artist(counter)

@@ -87,7 +87,7 @@ def run(out: Path) -> dict:
     )
     result["limits_1d"] = (abs(fx2), abs(fx3))
     fig = plot_taylor(f, A1, radius=2.5, title="sin x + x²/4: tangent line and quadratic at a = 1")
-    fig.savefig(out / "04_taylor_1d.png", dpi=90)
+    fig.savefig(out / "04_taylor_1d.png")
     plt.close(fig)
 
     g = Objective(F2)
@@ -105,17 +105,23 @@ def run(out: Path) -> dict:
 
     fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
     hs = [float(s) for s in STEPS]
-    for errs, name, marker in ((errs1, "1-D", "o"), (errs2, "2-D", "s")):
-        ax.loglog(hs, errs[:, 0], marker + "-", label=f"{name} linear")
-        ax.loglog(hs, errs[:, 1], marker + "--", label=f"{name} quadratic")
-    ax.loglog(hs, [h**2 for h in hs], "k:", lw=1, label="|h|², |h|³ (reference)")
-    ax.loglog(hs, [h**3 for h in hs], "k:", lw=1)
+    for errs, name, marker, color in ((errs1, "1-D", "o", "C0"), (errs2, "2-D", "s", "C2")):
+        ax.loglog(hs, errs[:, 0], marker + "-", color=color, label=f"{name} linear")
+        ax.loglog(
+            hs, errs[:, 1], marker + "--", color=color, mfc="white", label=f"{name} quadratic"
+        )
+    for power in (2, 3):  # reference lines, labelled by their slope at the left end
+        ax.loglog(hs, [h**power for h in hs], "k:", lw=1.2)
+        ax.annotate(f"slope {power}", (hs[-1], hs[-1] ** power), xytext=(-6, 0),
+                    textcoords="offset points", ha="right", va="center")  # fmt: skip
+    ax.plot([], [], "k:", lw=1.2, label="|h|², |h|³")
+    ax.set_xlim(left=1.5e-4)  # room for the slope labels
     ax.set_xlabel("|h|")
     ax.set_ylabel("|f(a + h) − approximation|")
-    ax.set_title("Taylor errors: O(|h|²) for the tangent, O(|h|³) for the quadratic")
-    ax.legend(fontsize=9)
+    ax.set_title("Taylor errors shrink like |h|² and |h|³")
+    ax.legend(loc="upper left")
     ax.grid(alpha=0.3, which="both")
-    fig.savefig(out / "04_taylor_errors.png", dpi=90)
+    fig.savefig(out / "04_taylor_errors.png")
     plt.close(fig)
 
     _draw_2d(g, b, Q, out / "04_taylor_2d.png")
@@ -129,24 +135,28 @@ def _draw_2d(g: Objective, b: dict, Q: sp.Expr, file: Path) -> None:
 
     x, y = g.variables
     a = np.array([float(b[x]), float(b[y])])
-    grid = np.linspace(-1, 1, 200)
+    grid = np.linspace(-0.7, 0.7, 200)
     X, Y = np.meshgrid(a[0] + grid, a[1] + grid)
     F = g.compile().value(np.stack([X, Y], axis=-1))
     T = sp.lambdify((x, y), Q, "numpy")(X, Y)
-    fig, ax = plt.subplots(figsize=(6.4, 5.4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(6.4, 6.4), layout="constrained")
     fa = float(g.expr.xreplace(b))
-    levels = fa + np.linspace(-1.2, 1.2, 13)  # f(a) is the middle level
-    ax.contour(X, Y, F, levels=levels, colors="tab:blue", linewidths=1.2)
-    ax.contour(X, Y, T, levels=levels, colors="tab:orange", linewidths=1.2, linestyles="--")
-    ax.plot(*a, "ko", ms=7)
-    ax.plot([], [], color="tab:blue", label="f")
-    ax.plot([], [], "--", color="tab:orange", label="quadratic approximation at a")
+    # levels at quantiles of f over the box, so that every part of the view has lines,
+    # and the level through a drawn thicker
+    levels = np.unique(np.append(np.quantile(F, np.linspace(0.02, 0.98, 14)), fa))
+    solid = {"colors": "tab:blue", "negative_linestyles": "solid"}
+    ax.contour(X, Y, F, levels=levels, linewidths=1.3, **solid)
+    ax.contour(X, Y, T, levels=levels, colors="tab:orange", linewidths=1.3, linestyles="--")
+    ax.contour(X, Y, F, levels=[fa], linewidths=3, **solid)
+    ax.plot(*a, "ko", ms=8, zorder=5, label="a = (1/2, 1)")
+    ax.plot([], [], color="tab:blue", label="level sets of f (thick: through a)")
+    ax.plot([], [], "--", color="tab:orange", label="level sets of the quadratic approximation")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_aspect("equal")
-    ax.legend(loc="upper right", fontsize=9)
-    ax.set_title("eˣ cos y + x y²: the level sets agree near a = (1/2, 1)")
-    fig.savefig(file, dpi=90)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax.set_title("f = eˣ cos y + x y²: level sets near a")
+    fig.savefig(file)
     plt.close(fig)
 
 

@@ -400,6 +400,7 @@ def plot_taylor(
         ys = f.compile().value(xs[:, None])
     ax.plot(xs, ys, color="tab:blue", lw=2.5, label=f"$f = {sp.latex(f.expr)}$")
     styles = ["--", ":", "-."]
+    colors = ["tab:red", "tab:orange", "tab:purple"]  # never f's blue
     for k, order in enumerate(orders):
         poly = f.taylor(point, order)
         fn = sp.lambdify(f.variables[0], poly, "numpy")
@@ -407,6 +408,7 @@ def plot_taylor(
             xs,
             np.broadcast_to(fn(xs), xs.shape),
             styles[k % 3],
+            color=colors[k % 3],
             lw=2,
             label=f"order {order}: ${_taylor_latex(poly, f.variables[0], point[f.variables[0]])}$",
         )

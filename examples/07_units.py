@@ -183,8 +183,11 @@ def _draw_paths(f: symopt.Objective, plain: dict, precond: dict, path: Path) -> 
     k1, k2 = np.meshgrid(np.linspace(-0.1, 1.1, 121), np.linspace(-0.6, 1.1, 121))
     value = f.compile().value(np.stack([k1, k2], axis=-1))  # in J, at (km, mm)
     panels = (
-        ({u: p for u, (p, _) in plain.items()}, f"gradient descent, the same bare η = {BARE_LR}"),
-        (precond, "preconditioned, M = (0.25 km²/J, 0.1 mm²/J)"),
+        (
+            {u: p for u, (p, _) in plain.items()},
+            f"gradient descent, the same bare η = {BARE_LR}:\nthree different paths",
+        ),
+        (precond, "preconditioned, M = (0.25 km²/J, 0.1 mm²/J):\nall three paths coincide"),
     )
     for ax, (paths, title) in zip(axes, panels, strict=True):
         ax.contourf(k1, k2, value, levels=20, cmap="Greys", alpha=0.5)
@@ -193,16 +196,15 @@ def _draw_paths(f: symopt.Objective, plain: dict, precond: dict, path: Path) -> 
         ax.set(xlim=(-0.1, 1.1), ylim=(-0.6, 1.1), title=title)
         ax.set_xlabel("x₁ [km]")
         ax.set_ylabel("x₂ [mm]")
-        ax.legend(loc="lower left", fontsize=9)
+        ax.legend(loc="lower left")
     axes[0].annotate(
         "(ft, inch): diverges\n(b = 1935 J/inch²)",
         xy=(1.0, -0.55),
-        xytext=(0.45, -0.45),
+        xytext=(0.47, -0.42),
         arrowprops={"arrowstyle": "->"},
-        fontsize=9,
     )
     fig.suptitle("f = 1 J/km²·x₁² + 3 J/mm²·x₂² from (1 km, 1 mm), paths drawn in km and mm")
-    fig.savefig(path, dpi=110)
+    fig.savefig(path)
     plt.close(fig)
     return path
 
@@ -215,14 +217,14 @@ def _draw_single_eta(window: dict, path: Path) -> Path:
     shown = np.where(np.isfinite(ratio), np.clip(ratio, 1e-20, 1e3), 1e3)
     ax.loglog(etas, shown[0], "o-", ms=3, label="x₁ in km: |x₁(100)| / |x₁(0)|")
     ax.loglog(etas, shown[1], "s-", ms=3, label="x₂ in mm: |x₂(100)| / |x₂(0)| (1000 = diverged)")
-    ax.axhline(0.5, color="gray", lw=0.8, ls="--")
+    ax.axhline(0.5, color="gray", lw=1.2, ls="--", label="halved: ratio 0.5")
     ax.axvspan(window["x2_stable_up_to"], window["x1_moves_from"], color="tab:red", alpha=0.1,
                label="too large for x₂, too small for x₁")  # fmt: skip
     ax.set_xlabel("one learning rate η [m²/J] for both coordinates")
     ax.set_ylabel("distance left after 100 steps (relative)")
     ax.set_title("gradient descent: one η in m²/J passes pint, but fits no scale")
-    ax.legend(loc="lower center", fontsize=8)
-    fig.savefig(path, dpi=110)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    fig.savefig(path)
     plt.close(fig)
     return path
 

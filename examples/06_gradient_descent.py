@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from symopt import theory
-from symopt.plot import plot_spectral_radius, plot_trajectories
+from symopt.plot import plot_spectral_radius, plot_trajectory_grid
 from symopt.quadratic import quadratic
 
 LECTURE_SCALE = 1  # the slides: f = xᵀHx, gradient 2Hx
@@ -37,6 +37,7 @@ SETTINGS = (  # (name, H, η) in the order of the slides
 )
 X0 = (-1.5, 1.0)
 STEPS = 40
+SLOW_LR = 0.01  # the slide's remedy for diag(10, 1): stable, but slow along x₂
 
 
 def key(name: str, lr: float, scale: float) -> str:
@@ -64,9 +65,10 @@ def run(out: Path) -> dict[str, Any]:
         result["measured"][k] = m.measured
         result["steps_to_1e-6"][k] = a.steps_to(1e-6)
     _print_theory(settings, analyses, measured)
+    _print_slow(settings, paths)
 
     files = [
-        _draw_paths(settings, analyses, measured, paths, out / "06_gd_paths.png"),
+        *_draw_paths(settings, analyses, paths, out),
         _draw_rates(out / "06_gd_spectral_radius.png"),
         _draw_errors(settings, measured, out / "06_gd_errors.png"),
     ]
@@ -98,6 +100,18 @@ def _print_theory(settings: list, analyses: list, measured: list) -> None:
     print("\n" + theory.table(measured))
 
 
+def _print_slow(settings: list, paths: Any) -> None:
+    """How far the η = 0.01 runs still are after the pictured steps."""
+    for i, (name, _, lr, s) in enumerate(settings):
+        if lr == SLOW_LR:
+            distance = float(np.linalg.norm(paths.x[-1, i]))
+            print(
+                f"{convention(s)}, H = {name}, η = {lr:g}: after {STEPS} steps ‖x‖ = "
+                f"{distance:.3f} (from ‖x0‖ = {np.linalg.norm(X0):.3f}): too few steps to arrive"
+            )
+    print()
+
+
 def _one(traj: Any, i: int) -> Any:
     """Run ``i`` of a batched trajectory."""
     return dataclasses.replace(
@@ -110,30 +124,33 @@ def _one(traj: Any, i: int) -> Any:
     )
 
 
-def _draw_paths(settings, analyses, measured, paths, file: Path) -> Path:
+def _draw_paths(settings, analyses, paths, out: Path) -> list[Path]:
+    """One figure per convention, a panel per setting; the numbers are in the notes."""
     import matplotlib.pyplot as plt
 
-    cols = len(SETTINGS)
-    fig, axes = plt.subplots(2, cols, figsize=(4.3 * cols, 7.6), layout="constrained")
-    for i, ((name, H, lr, s), a, m) in enumerate(zip(settings, analyses, measured, strict=True)):
-        ax = axes.flat[i]
-        f = quadratic(H, scale=s)
-        plot_trajectories(f, {"gd": _one(paths, i)}, ax=ax, bounds=((-2, 2), (-1.2, 1.2)))
-        ax.get_legend().remove()
-        factors = ", ".join(f"{v:.3g}" for v in a.factors)
-        ax.set_title(
-            f"H = {name}, η = {lr:g}\n{convention(s)}\n"
-            f"factors {factors}; ρ = {a.spectral_radius:.4g}\n"
-            f"{a.regime}; measured rate {m.measured:.6f}",
-            fontsize=11,
+    files = []
+    for s, file in ((LECTURE_SCALE, "06_gd_paths.png"), (OTHER_SCALE, "06_gd_paths_half.png")):
+        panels = []
+        for i, ((name, H, lr, s_), a) in enumerate(zip(settings, analyses, strict=True)):
+            if s_ != s:
+                continue
+            run = _one(paths, i)
+            title = f"H = {name}, η = {lr:g}\nρ = {a.spectral_radius:.4g}, {a.regime}"
+            if lr == SLOW_LR:  # it has not arrived yet: say how far it still is
+                title = f"H = {name}, η = {lr:g}, ρ = {a.spectral_radius:.4g}\n"
+                title += f"after {STEPS} steps ‖x‖ = {np.linalg.norm(run.final_x):.2f}"
+            panels.append((title, quadratic(H, scale=s), {"gradient descent": run}))
+        fig = plot_trajectory_grid(
+            panels,
+            ncols=3,
+            bounds=((-2, 2), (-1.2, 1.2)),
+            title=f"gradient descent on {convention(s)}: {STEPS} steps from {X0}",
+            panel_size=(4.6, 3.3),
         )
-    fig.suptitle(
-        f"gradient descent, {STEPS} steps from {X0}: top f = xᵀHx (the slides), bottom f = ½xᵀHx",
-        fontsize=14,
-    )
-    fig.savefig(file, dpi=90)
-    plt.close(fig)
-    return file
+        fig.savefig(out / file)
+        plt.close(fig)
+        files.append(out / file)
+    return files
 
 
 def _draw_rates(file: Path) -> Path:
@@ -145,35 +162,47 @@ def _draw_rates(file: Path) -> Path:
         plot_spectral_radius(
             a, lrs=np.linspace(0, 0.25, 800)[1:], ax=ax, title=f"H = diag(10, 1), {convention(s)}"
         )
-    fig.savefig(file, dpi=90)
+    fig.savefig(file)
     plt.close(fig)
     return file
 
 
 def _draw_errors(settings, measured, file: Path) -> Path:
+    """Measured error curves (solid, wider underneath) and one dashed ρᵗ reference per
+    distinct ρ, drawn on top: several settings share a ρ, so their lines coincide."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(14, 5), layout="constrained", sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(14, 6.2), layout="constrained", sharey=True)
     t = np.arange(200)
     for ax, s in zip(axes, (LECTURE_SCALE, OTHER_SCALE), strict=True):
+        shared: dict[float, int] = {}  # ρ -> how many settings have it
         for i, ((name, _, lr, s_), m) in enumerate(zip(settings, measured, strict=True)):
             if s_ != s:
                 continue
-            color = f"C{i % len(SETTINGS)}"
+            k = i % len(SETTINGS)
+            ax.plot(
+                t, m.log10_error[t], color=f"C{k}", lw=7 - 1.2 * k, label=f"H = {name}, η = {lr:g}"
+            )
+            rho = round(float(m.predicted), 9)
+            shared[rho] = shared.get(rho, 0) + 1
+        for rho, count in shared.items():
             ax.plot(
                 t,
-                m.log10_error[t],
-                color=color,
-                lw=4.5 - 0.8 * (i % len(SETTINGS)),
-                label=f"H = {name}, η = {lr:g}: ρ = {m.predicted:.4g}",
+                t * np.log10(rho),
+                "--",
+                color="k",
+                lw=1.5,
+                zorder=5,
+                label=f"ρᵗ: {count} settings share ρ = {rho:g}"
+                if count > 1
+                else f"ρᵗ, ρ = {rho:g}",
             )
-            ax.plot(t, t * np.log10(m.predicted), "--", color=color, lw=1)
-        ax.set_title(f"{convention(s)}: measured ‖e_t‖/‖e_0‖ (solid), ρᵗ (dashed)", fontsize=12)
+        ax.set_title(f"{convention(s)}: error ‖e_t‖/‖e_0‖ (solid), ρᵗ (dashed)")
         ax.set_xlabel("step t")
         ax.set_ylim(-12, 0.5)
-        ax.legend(fontsize=9, loc="lower left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     axes[0].set_ylabel("log10 of the relative error")
-    fig.savefig(file, dpi=90)
+    fig.savefig(file)
     plt.close(fig)
     return file
 

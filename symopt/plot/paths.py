@@ -196,6 +196,7 @@ def _finish_axes(ax: Any, lo: np.ndarray, hi: np.ndarray, title: str | None) -> 
     ax.set_xlabel("$x_1$", fontsize=LABEL_SIZE)
     ax.set_ylabel("$x_2$", fontsize=LABEL_SIZE)
     ax.tick_params(labelsize=LABEL_SIZE - 2)
+    ax.locator_params(nbins=6)  # lecture-size tick labels do not run into each other
     if title:
         ax.set_title(title, fontsize=TITLE_SIZE)
 

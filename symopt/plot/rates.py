@@ -14,7 +14,7 @@ from ..errors import SymoptError
 
 __all__ = ["plot_rate_map", "plot_spectral_radius"]
 
-TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE = 14, 12, 10
+TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE = 14, 13, 11
 
 
 def _axes(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
@@ -116,7 +116,7 @@ def plot_spectral_radius(
     ax.set_xlabel("learning rate η", fontsize=LABEL_SIZE)
     ax.set_ylabel("spectral radius ρ", fontsize=LABEL_SIZE)
     ax.tick_params(labelsize=LABEL_SIZE - 2)
-    ax.legend(fontsize=LEGEND_SIZE - 1, loc="lower left")
+    ax.legend(fontsize=LEGEND_SIZE, loc="lower left")
     ax.set_title(title or f"{analysis.method}: rate vs step size", fontsize=TITLE_SIZE)
     return fig
 
@@ -197,7 +197,7 @@ def _heat(rmap: Any, ax: Any, what: str, title: str, legend: bool) -> None:
     if len(lrs) > 1 and len(mus) > 1:
         levels = [0.5, 0.8, 0.9, 0.95, 0.99]
         lines = ax.contour(lrs, mus, rho.T, levels=levels, colors="w", linewidths=0.8, alpha=0.8)
-        ax.clabel(lines, fontsize=8, fmt="%g")
+        ax.clabel(lines, fontsize=LEGEND_SIZE, fmt="%g")
     _theory_lines(rmap.analysis, ax, lrs, mus)
     ax.set_xlim(_edges(lrs)[[0, -1]])
     ax.set_ylim(_edges(mus)[[0, -1]])
@@ -207,7 +207,7 @@ def _heat(rmap: Any, ax: Any, what: str, title: str, legend: bool) -> None:
     ax.set_title(title, fontsize=TITLE_SIZE)
     if legend:
         ax.legend(
-            fontsize=LEGEND_SIZE - 1,
+            fontsize=LEGEND_SIZE,
             loc="upper center",
             bbox_to_anchor=(0.5, -0.13),
             ncol=2,

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from symopt import theory
-from symopt.plot import plot_rate_map, plot_trajectories
+from symopt.plot import plot_rate_map, plot_trajectory_grid
 from symopt.quadratic import quadratic
 
 LECTURE_SCALE = 1  # the slides: f = xᵀHx, gradient 2Hx
@@ -68,10 +68,10 @@ def run(out: Path) -> dict[str, Any]:
         result["measured"][k] = m.measured
         result["steps_to_1e6"][k] = a.steps_to(1e-6)
     _print_settings(settings, analyses, measured)
-    paths = _draw_paths(settings, analyses, out / "09_momentum_paths.png")
+    paths = _draw_paths(settings, analyses, out)
     rmap, rate_file = _draw_rate_map(out / "09_rate_map.png")
     result["rate_map_gap"] = float(np.median(np.abs(rmap.measured - rmap.predicted)))
-    result["files"] = [str(f) for f in (out / "09_ball.png", paths, rate_file)]
+    result["files"] = [str(f) for f in (out / "09_ball.png", *paths, rate_file)]
     return result
 
 
@@ -89,20 +89,36 @@ def _ball(file: Path) -> dict[str, Any]:
     traj = theory.simulate(balls, [1.0], steps=80)
     print(f"A ball on f(x) = ½x², η = {BALL_LR}: μ is one minus the friction.")
     print(f"  critical damping at μ = (1 − √(ηλ'))² = {critical} = {float(critical):.4f}")
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6), layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6), layout="constrained")
     grid = np.linspace(-1.2, 1.2, 200)
-    left.plot(grid, grid**2 / 2, color="0.3", lw=2)
+    left.plot(grid, grid**2 / 2, color="0.3", lw=2, zorder=1)
     x = traj.x[..., 0]
+    shown = 25
     for i, (mu, a) in enumerate(zip(mus, balls, strict=True)):
         label = f"μ = {float(mu):.3g}: {a.regimes[0]}, ρ = {a.spectral_radius:.4f}"
         print(f"  {label}; {a.steps_to(1e-6)} steps to 1e-6")
         right.plot(x[:, i], "o-", ms=3, color=f"C{i}", label=label)
-        left.plot(x[:25, i], x[:25, i] ** 2 / 2 + 0.02 * i, "o", color=f"C{i}", ms=6, alpha=0.7)
-    left.set(xlabel="x", ylabel="potential f(x) = ½x²", title="first 25 positions of the ball")
+        # on the curve itself; larger, more transparent markers for earlier runs, so
+        # balls of different runs at the same place stay visible
+        left.plot(
+            x[:shown, i],
+            x[:shown, i] ** 2 / 2,
+            "o",
+            color=f"C{i}",
+            ms=13 - 3 * i,
+            mec="k",
+            mew=0.6,
+            alpha=0.75,
+            label=f"μ = {float(mu):.3g} ({a.regimes[0]})",
+        )
+    left.set(
+        xlabel="x", ylabel="potential f(x) = ½x²", title=f"first {shown} positions of the ball"
+    )
+    left.legend(loc="upper center")
     right.axhline(0, color="k", lw=0.8)
-    right.set(xlabel="step t", ylabel="x_t", title=f"discrete updates, η = {BALL_LR}")
-    right.legend(fontsize=10)
-    fig.savefig(file, dpi=90)
+    right.set(xlabel="step t", ylabel="$x_t$", title=f"discrete updates, η = {BALL_LR}")
+    right.legend()
+    fig.savefig(file)
     plt.close(fig)
     print()
     return {"critical_mu": float(critical), "regimes": [a.regimes[0] for a in balls]}
@@ -138,7 +154,8 @@ def _one(traj: Any, i: int) -> Any:
     )
 
 
-def _draw_paths(settings: list, analyses: list, file: Path) -> Path:
+def _draw_paths(settings: list, analyses: list, out: Path) -> list[Path]:
+    """One figure per convention, a panel per setting; the numbers are in the notes."""
     import matplotlib.pyplot as plt
 
     momentum_runs = [i for i, a in enumerate(analyses) if a.method != "gradient descent"]
@@ -147,26 +164,28 @@ def _draw_paths(settings: list, analyses: list, file: Path) -> Path:
     for runs in (momentum_runs, gd_runs):  # one batched run per method
         traj = theory.simulate([analyses[i] for i in runs], X0, steps=STEPS)
         batches.update({i: _one(traj, j) for j, i in enumerate(runs)})
-    cols = len(SETTINGS)
-    fig, axes = plt.subplots(2, cols, figsize=(4.4 * cols, 7.6), layout="constrained")
-    for i, ((name, H, lr, mu, s), a) in enumerate(zip(settings, analyses, strict=True)):
-        ax = axes.flat[i]
-        f = quadratic(H, scale=s)
-        plot_trajectories(f, {"run": batches[i]}, ax=ax, bounds=((-2, 2), (-1.2, 1.2)))
-        ax.get_legend().remove()
-        what = f"μ = {mu:g}" if mu else "no momentum"
-        ax.set_title(
-            f"H = {name}, η = {lr:g}, {what}\n{convention(s)}\n"
-            f"{', '.join(a.regimes)}\nρ = {a.spectral_radius:.4g} ({a.regime})",
-            fontsize=11,
+    files = []
+    for s, file in (
+        (LECTURE_SCALE, "09_momentum_paths.png"),
+        (OTHER_SCALE, "09_momentum_paths_half.png"),
+    ):
+        panels = []
+        for i, ((name, H, lr, mu, s_), a) in enumerate(zip(settings, analyses, strict=True)):
+            if s_ == s:
+                what = f"μ = {mu:g}" if mu else "no momentum"
+                title = f"H = {name}, η = {lr:g}, {what}\nρ = {a.spectral_radius:.4g} ({a.regime})"
+                panels.append((title, quadratic(H, scale=s), {"run": batches[i]}))
+        fig = plot_trajectory_grid(
+            panels,
+            ncols=2,
+            bounds=((-2, 2), (-1.2, 1.2)),
+            title=f"heavy ball on {convention(s)}: {STEPS} steps from {X0}",
+            panel_size=(6.2, 3.9),
         )
-    fig.suptitle(
-        f"heavy ball, {STEPS} steps from {X0}: top f = xᵀHx (the slides), bottom f = ½xᵀHx",
-        fontsize=14,
-    )
-    fig.savefig(file, dpi=90)
-    plt.close(fig)
-    return file
+        fig.savefig(out / file)
+        plt.close(fig)
+        files.append(out / file)
+    return files
 
 
 def _draw_rate_map(file: Path) -> tuple[Any, Path]:
@@ -188,21 +207,14 @@ def _draw_rate_map(file: Path) -> tuple[Any, Path]:
         f" (plain gradient descent at best: {theory.gd(H, scale=1).optimal_rate:.4f})"
     )
     fig = plot_rate_map(rmap)
-    for ax in fig.axes[:2]:
-        ax.plot([0.1, 0.1], [0.5, 0.0], "o", color="C1", mec="k", ms=9)
-        ax.annotate(
-            "lecture: μ = 0.5",
-            (0.1, 0.5),
-            (6, 6),
-            textcoords="offset points",
-            color="w",
-            fontsize=10,
-        )
-        ax.annotate(
-            "no momentum", (0.1, 0.0), (6, 6), textcoords="offset points", color="w", fontsize=10
-        )
-    fig.suptitle("heavy ball on H = diag(9.9, 1), f = xᵀHx: rate ρ(η, μ)", fontsize=14)
-    fig.savefig(file, dpi=90)
+    label = {"color": "w", "textcoords": "offset points", "ha": "left", "va": "center"}
+    label["bbox"] = {"boxstyle": "round,pad=0.2", "fc": "0.1", "alpha": 0.6, "lw": 0}
+    for ax in fig.axes[:2]:  # the two heat maps (then come their colour bars)
+        ax.plot([0.1, 0.1], [0.5, 0.0], "o", color="C1", mec="k", ms=10)
+        ax.annotate("lecture: μ = 0.5", (0.1, 0.5), (10, 0), **label)
+        ax.annotate("no momentum", (0.1, 0.0), (10, 10), **label)
+    fig.suptitle("heavy ball on H = diag(9.9, 1), f = xᵀHx: rate ρ(η, μ)")
+    fig.savefig(file)
     plt.close(fig)
     return rmap, file
 

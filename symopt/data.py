@@ -245,10 +245,10 @@ def load_breast_cancer(labels: tuple[float, float] = (-1, 1)) -> Dataset:
     Raises
     ------
     SymoptError
-        If scikit-learn is not installed (``pip install 'symopt[examples]'``).
+        If scikit-learn is not installed (``pip install scikit-learn``).
 
-    >>> ds = load_breast_cancer()  # doctest: +SKIP
-    >>> ds.n_examples, len(ds.features)  # doctest: +SKIP
+    >>> ds = load_breast_cancer()
+    >>> ds.n_examples, len(ds.features)
     (569, 30)
     """
     low, high = _labels(labels)
@@ -257,7 +257,7 @@ def load_breast_cancer(labels: tuple[float, float] = (-1, 1)) -> Dataset:
     except ImportError:
         raise SymoptError(
             "load_breast_cancer needs scikit-learn, which ships the data file: "
-            "pip install 'symopt[examples]' (or pip install scikit-learn)"
+            "pip install scikit-learn (or, in a symopt checkout, pip install -e '.[examples]')"
         ) from None
     raw = datasets.load_breast_cancer()
     X = np.asarray(raw.data, dtype=float)

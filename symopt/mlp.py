@@ -372,14 +372,14 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     [0, 1]: ``X`` of shape (1797, 64), integer labels ``y`` of shape (1797,).
 
     The data ships inside scikit-learn (no download); install it with
-    ``pip install 'symopt[examples]'``.  The file is read directly, which spares the
+    ``pip install scikit-learn``.  The file is read directly, which spares the
     seconds that importing scikit-learn (and SciPy) takes.
     """
     spec = importlib.util.find_spec("sklearn")
     if spec is None or spec.origin is None:
         raise DataError(
             "the digits data set ships with scikit-learn, which is not installed: "
-            "pip install 'symopt[examples]' (or scikit-learn)"
+            "pip install scikit-learn (or, in a symopt checkout, pip install -e '.[examples]')"
         )
     path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz"
     if path.is_file():

@@ -26,6 +26,7 @@ import symopt
 from symopt.data import linear_regression, load_breast_cancer, train_test_split
 from symopt.optim import adam, gd, schedules, sgd
 from symopt.plot import plot_minibatch_losses, plot_noise_ball, plot_trajectories
+from symopt.plot.points import mark_point
 from symopt.stochastic import (
     EmpiricalRisk,
     batch_noise_variance,
@@ -106,10 +107,24 @@ def _gd_vs_sgd(risk, surface, best, path, plt) -> None:
             title=f"{label}\n{STEPS} steps of η = 0.2",
             bounds=((best[0] - 3, best[0] + 1), (best[1] - 1.5, best[1] + 2.5)),
         )
-        ax.get_legend().remove()
-        ax.set_xlabel("a")
-        ax.set_ylabel("b")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+        legend = ax.get_legend()  # one legend for the figure: start, end markers, θ*
+        markers = {
+            t.get_text(): h
+            for h, t in zip(legend.legend_handles, legend.get_texts(), strict=True)
+            if t.get_text() != label
+        }
+        legend.remove()
+        # θ* like the path plots' minima: a green circle above the end star it may hide
+        markers["θ* (least squares)"] = mark_point(
+            ax, best, "minimum", label="θ* (least squares)", ms=9, zorder=6
+        )
+        ax.set_xlabel("slope a")
+        ax.set_ylabel("intercept b")
+    fig.legend(
+        markers.values(), markers.keys(), loc="outside lower center", ncol=len(markers),
+        frameon=False,
+    )  # fmt: skip
+    fig.savefig(path)
     plt.close(fig)
     print(f"\n2. GD vs SGD paths: {path.name}")
 
@@ -139,7 +154,7 @@ def _noise_ball(risk, surface, best, H, out, plt) -> dict[str, Any]:
         predicted=predicted,
         title=f"The convergence problem: {RUNS} SGD runs, K = 32",
     )
-    fig.savefig(out / "11_noise_ball.png", dpi=110)
+    fig.savefig(out / "11_noise_ball.png")
     plt.close(fig)
     print(f"\n3. The noise ball: mean |θ − θ*|² over {RUNS} runs, K = 32")
     measured = {}
@@ -183,12 +198,15 @@ def _noise_ball_scaling(risk, best, H, S1, path, plt) -> dict[int, list[tuple]]:
         ax.loglog(lrs, theory, "-", color=f"C{i}", alpha=0.7, label=f"K = {k}: theory")
         ratios = ", ".join(f"η={a:g}: {m / p:.2f}" for a, m, p in table[k])
         print(f"     K = {k:3d}: {ratios}")
+    ax.set_xscale("log")
+    ax.set_xticks(lrs, [f"{a:g}" for a in lrs])  # the four steps, plain numbers
+    ax.set_xticks([], minor=True)
     ax.set_xlabel("step η")
     ax.set_ylabel(r"mean $\|\theta - \theta^*\|^2$ in the noise ball")
     ax.set_title("The noise ball grows like η / K")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=9)
-    fig.savefig(path, dpi=110)
+    ax.legend()
+    fig.savefig(path)
     plt.close(fig)
     return table
 
@@ -224,7 +242,7 @@ def _breast_cancer(path, plt) -> dict[str, Any]:
         )
         plot_minibatch_losses(t, ax=ax, title=label)
         ax.set_xlabel("step (epochs of 27 mini-batches)")
-    fig.savefig(path, dpi=110)
+    fig.savefig(path)
     plt.close(fig)
     return {"breast_cancer": out}
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SymoptError
+from .points import mark_point
 
 __all__ = [
     "plot_escape_times",
@@ -23,7 +24,8 @@ __all__ = [
     "plot_noise_ball",
 ]
 
-TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE = 14, 12, 10
+# run colours of the noise ball: no green, the colour of a minimum (symopt.plot.points)
+_RUN_COLORS = ("C0", "C1", "C4", "C9", "C5", "C6", "C8", "C7")
 
 
 def _axes(ax: Any, ncols: int = 1, size: tuple[float, float] = (8, 5)) -> tuple[Any, Any]:
@@ -36,11 +38,10 @@ def _axes(ax: Any, ncols: int = 1, size: tuple[float, float] = (8, 5)) -> tuple[
 
 
 def _finish(ax: Any, xlabel: str, ylabel: str, title: str | None) -> None:
-    ax.set_xlabel(xlabel, fontsize=LABEL_SIZE)
-    ax.set_ylabel(ylabel, fontsize=LABEL_SIZE)
-    ax.tick_params(labelsize=LABEL_SIZE - 2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     if title:
-        ax.set_title(title, fontsize=TITLE_SIZE)
+        ax.set_title(title)
     ax.grid(alpha=0.3)
 
 
@@ -97,7 +98,7 @@ def plot_minibatch_losses(
         )
     if np.all(_first_run(traj.values, rows) > 0) and np.all(_first_run(losses, len(losses)) > 0):
         ax.set_yscale("log")
-    ax.legend(fontsize=LEGEND_SIZE)
+    ax.legend()
     _finish(ax, "step (mini-batch)", "loss", title)
     return fig
 
@@ -156,24 +157,34 @@ def plot_noise_ball(
     if objective is not None:
         compiled = objective.compile() if callable(getattr(objective, "compile", None)) else None
         _contours(left, (compiled or objective).value, lo, hi)
-    for i, (label, pts) in enumerate(finals.items()):
-        left.scatter(pts[:, 0], pts[:, 1], s=8, alpha=0.6, color=f"C{i}", label=label)
-    left.plot(*center[:2], marker="*", ms=16, color="k", ls="none", label="minimum")
+    colors = [_RUN_COLORS[i % len(_RUN_COLORS)] for i in range(len(finals))]
+    for color, (label, pts) in zip(colors, finals.items(), strict=True):
+        left.scatter(pts[:, 0], pts[:, 1], s=10, alpha=0.6, color=color, label=label)
+    # no legend on the scatter (it would hide runs): the right panel's legend names the
+    # colours, and θ* is labelled where it is
+    mark_point(left, center[:2], "minimum", label="minimum θ*", global_=True)
+    left.annotate(
+        "θ*",
+        center[:2],
+        xytext=(12, 8),
+        textcoords="offset points",
+        fontweight="bold",
+        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+    )
     left.set_xlim(lo[0], hi[0])
     left.set_ylim(lo[1], hi[1])
-    left.legend(fontsize=LEGEND_SIZE)
     _finish(left, r"$\theta_1$", r"$\theta_2$", "where the runs end")
-    for i, (label, t) in enumerate(labelled.items()):
+    for color, (label, t) in zip(colors, labelled.items(), strict=True):
         x = np.asarray(t.x, dtype=float)
         d2 = ((x - center) ** 2).sum(axis=-1).reshape(len(t.steps), -1).mean(axis=1)
-        right.plot(t.steps, d2, color=f"C{i}", lw=2, label=label)
+        right.plot(t.steps, d2, color=color, lw=2, label=label)
         if predicted and label in predicted:
-            right.axhline(predicted[label], color=f"C{i}", ls="--", lw=1, label=f"{label}: theory")
+            right.axhline(predicted[label], color=color, ls="--", lw=1.2, label=f"{label}: theory")
     right.set_yscale("log")
-    right.legend(fontsize=LEGEND_SIZE)
+    right.legend()
     _finish(right, "step", r"mean $\|\theta - \theta^*\|^2$ over runs", "distance to the minimum")
     if title:
-        fig.suptitle(title, fontsize=TITLE_SIZE)
+        fig.suptitle(title)
     return fig
 
 
@@ -203,7 +214,7 @@ def plot_escape_times(
         stay = a.size - left.size
         text = f"{label}: median {np.median(left):g}" + (f", {stay} stay" if stay else "")
         ax.hist(left, bins=edges, alpha=0.55, color=f"C{i}", label=text)
-    ax.legend(fontsize=LEGEND_SIZE)
+    ax.legend()
     _finish(ax, "escape step", "runs", title)
     return fig
 
@@ -240,6 +251,6 @@ def plot_generalization(
     if len(steps) > 2 and steps[-1] > 100 * steps[1] > 0:  # log steps, step 0 still shown
         ax.set_xscale("symlog", linthresh=float(steps[1]))
         ax.set_xlim(0, steps[-1])
-    ax.legend(fontsize=LEGEND_SIZE)
+    ax.legend()
     _finish(ax, "step", "risk", title)
     return fig

@@ -74,9 +74,11 @@ def run(out: Path) -> dict[str, Any]:
             f"median η_2/η_1 = {ratio[label]:.2f} (the diagonal M = H⁻¹ would give 9.9)"
         )
 
-    fig = plot_trajectories(problem, runs, title=f"GD vs RMSProp on H = {H_KEY}")
+    title = f"GD vs RMSProp on f = ½xᵀHx, H = {H_KEY}"
+    view = ((-2, 2), (-1.2, 1.2))
+    fig = plot_trajectories(problem, runs, bounds=view, title=title, legend="below")
     paths = out / "08_rmsprop_paths.png"
-    fig.savefig(paths, dpi=90)
+    fig.savefig(paths)
     plt.close(fig)
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
@@ -85,13 +87,13 @@ def run(out: Path) -> dict[str, Any]:
         for i, style in ((0, "-"), (1, "--")):
             left.plot(steps, e[:, i], style, color=f"C{k}", lw=2, label=f"{label}: $\\eta_{i + 1}$")
     left.set_yscale("log")
-    left.set_xlabel("step t", fontsize=13)
-    left.set_ylabel(r"effective step size $\eta_{i,t} = -\Delta x_i / \partial_i f$", fontsize=13)
-    left.set_title("per-coordinate step sizes (from the path)", fontsize=15)
-    left.legend(fontsize=10)
+    left.set_xlabel("step t")
+    left.set_ylabel(r"effective step size $\eta_{i,t} = -\Delta x_i / \partial_i f$")
+    left.set_title("per-coordinate step sizes (from the path)")
+    left.legend()
     plot_values(runs, ax=right, title="value $f(x_t)$")
     effective = out / "08_effective_steps.png"
-    fig.savefig(effective, dpi=90)
+    fig.savefig(effective)
     plt.close(fig)
     return {
         "final_value": {label: float(t.final_value) for label, t in runs.items()},

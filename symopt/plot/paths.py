@@ -229,6 +229,7 @@ def plot_trajectories(
     title: str | None = None,
     max_runs: int = 20,
     colors: Sequence[Any] | None = None,
+    legend: str = "right",
 ) -> Any:
     """Paths of one or several optimizers on the contours of a 2-D objective.
 
@@ -248,6 +249,8 @@ def plot_trajectories(
         At most this many runs of a batched trajectory are drawn.
     colors : sequence of matplotlib colours, optional
         One per label (default: the colour cycle).
+    legend : "right" or "below"
+        Where the legend goes, outside the axes ("below" suits long labels).
 
     Returns
     -------
@@ -300,16 +303,30 @@ def plot_trajectories(
     if left_view:
         handles.append(Line2D([], [], marker="X", ms=11, label="leaves the view", **marker))
     handles += _mark_critical(ax, marks, lo, hi)
-    legend = ax.legend(
+    if legend not in ("right", "below"):
+        raise SymoptError(f'legend={legend!r}: expected "right" or "below"')
+    _finish_axes(ax, lo, hi, title)
+    if legend == "below":
+        ax.legend(
+            handles=handles,
+            fontsize=LEGEND_SIZE,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.13),
+            ncol=min(len(handles), 3),
+        )
+        if own_figure:  # room for the (equal-aspect) axes, the title and the legend
+            ratio = np.clip((hi[1] - lo[1]) / (hi[0] - lo[0]), 1 / 3, 3)
+            fig.set_size_inches(8, 6.6 * ratio + 2.4)
+        return fig
+    box = ax.legend(
         handles=handles,
         fontsize=LEGEND_SIZE,
         loc="upper left",
         bbox_to_anchor=(1.02, 1),
         borderaxespad=0,
     )
-    _finish_axes(ax, lo, hi, title)
     if own_figure:
-        _fit_width(fig, legend)
+        _fit_width(fig, box)
     return fig
 
 

@@ -25,7 +25,7 @@ import numpy as np
 
 import symopt
 from symopt.optim import add_noise, chain, scale_by_lr
-from symopt.plot import plot_escape_times, plot_trajectories
+from symopt.plot import plot_escape_times, plot_trajectory_grid
 from symopt.problems import double_well
 from symopt.stochastic import escape_times
 
@@ -34,6 +34,7 @@ LR = 0.02
 SEEDS = 1000
 STEPS = 200
 RADIUS = 0.5
+DRAWN = 6  # seeds drawn per noise level
 
 
 def predicted_escape(sigma2: float, q: float) -> float:
@@ -87,28 +88,32 @@ def run(out: Path) -> dict[str, Any]:
             "of the runs"
         )
 
-    fig, axes = plt.subplots(1, 3, figsize=(16, 5), layout="constrained")
-    for i, ax in enumerate(axes):
+    panels = []
+    for i, s2 in enumerate(SIGMA2):
         runs = dataclasses.replace(
             traj,
-            x=traj.x[:, i, :6],
-            values=traj.values[:, i, :6],
-            grad_norms=traj.grad_norms[:, i, :6],
-            status=traj.status[i, :6],
-            stop_step=traj.stop_step[i, :6],
+            x=traj.x[:, i, :DRAWN],
+            values=traj.values[:, i, :DRAWN],
+            grad_norms=traj.grad_norms[:, i, :DRAWN],
+            status=traj.status[i, :DRAWN],
+            stop_step=traj.stop_step[i, :DRAWN],
         )
-        plot_trajectories(
-            problem,
-            {f"σ² = {SIGMA2[i]:g}": runs},
-            ax=ax,
-            bounds=((-1.6, 1.6), (-0.8, 0.8)),
-            title=f"σ² = {SIGMA2[i]:g}: 6 seeds, {STEPS} steps",
-        )
-        ax.get_legend().remove()
-    fig.savefig(out / "12_saddle_paths.png", dpi=110, bbox_inches="tight")
+        title = f"σ² = {s2:g}" + (": no noise, no move" if s2 == 0 else "")
+        panels.append((title, problem, {f"σ² = {s2:g}": runs}))
+    fig = plot_trajectory_grid(
+        panels,
+        ncols=3,
+        bounds=((-1.6, 1.6), (-1.1, 1.1)),
+        title=(
+            f"f = (x² − 1)² + y², gradient noise of variance σ², η = {LR}: "
+            f"{DRAWN} of {SEEDS} seeds, {STEPS} steps from the saddle"
+        ),
+        panel_size=(5, 3.3),
+    )
+    fig.savefig(out / "12_saddle_paths.png")
     plt.close(fig)
     fig = plot_escape_times(labels, title=f"Steps to leave the saddle ({SEEDS} seeds, η = {LR})")
-    fig.savefig(out / "12_escape_times.png", dpi=110)
+    fig.savefig(out / "12_escape_times.png")
     plt.close(fig)
     return result
 

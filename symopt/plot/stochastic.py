@@ -200,7 +200,7 @@ def plot_escape_times(
     >>> import numpy as np
     >>> fig = plot_escape_times({"σ² = 0": -np.ones(5), "σ² = 1": np.array([3, 4, 4, 6, 9])})
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    ['σ² = 0: 5 of 5 stay', 'σ² = 1: median 4']
+    ['σ² = 0: all 5 runs stay (no bar)', 'σ² = 1: median 4']
     """
     fig, ax = _axes(ax)
     arrays = {k: np.ravel(np.asarray(v)) for k, v in times.items()}
@@ -209,7 +209,8 @@ def plot_escape_times(
     for i, (label, a) in enumerate(arrays.items()):
         left = a[a >= 0]
         if left.size == 0:
-            ax.plot([], [], color=f"C{i}", label=f"{label}: {a.size} of {a.size} stay")
+            # nothing to draw: a legend entry without a line, so none is looked for
+            ax.plot([], [], ls="none", label=f"{label}: all {a.size} runs stay (no bar)")
             continue
         stay = a.size - left.size
         text = f"{label}: median {np.median(left):g}" + (f", {stay} stay" if stay else "")

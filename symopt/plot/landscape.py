@@ -18,7 +18,6 @@ from ..errors import HyperparameterError, ShapeError, SymoptError
 
 __all__ = ["plot_path_pca", "plot_slice_1d", "plot_slice_2d"]
 
-TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE = 13, 12, 10
 _LOG_RATIO = 20.0  # log scale by default when max / min of the values is at least this
 _KINDS = ("contour", "filled", "surface")
 
@@ -85,15 +84,14 @@ def plot_slice_1d(
                 xytext=(3, -4 - 12 * (k % 2)),
                 textcoords="offset points",
                 va="top",
-                fontsize=LEGEND_SIZE,
                 color="0.2",
             )
-    ax.set_xlabel(xlabel, fontsize=LABEL_SIZE)
-    ax.set_ylabel(ylabel, fontsize=LABEL_SIZE)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     if title:
-        ax.set_title(title, fontsize=TITLE_SIZE)
+        ax.set_title(title)
     if any(label is not None for label in curves):
-        ax.legend(fontsize=LEGEND_SIZE)
+        ax.legend()
     ax.grid(alpha=0.3)
     return fig
 
@@ -160,10 +158,10 @@ def plot_slice_2d(
         mappable = _surface(ax, a, b, z, lo, hi, use_log)
     else:
         mappable = _contours(ax, a, b, z, lo, hi, use_log, levels, filled=kind == "filled")
-    ax.set_xlabel(xlabel, fontsize=LABEL_SIZE)
-    ax.set_ylabel(ylabel, fontsize=LABEL_SIZE)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     if title:
-        ax.set_title(title, fontsize=TITLE_SIZE)
+        ax.set_title(title)
     if colorbar:
         bar = fig.colorbar(mappable, ax=ax, shrink=0.8 if kind == "surface" else 1.0)
         bar.set_label("log₁₀ loss" if kind == "surface" and use_log else "loss")
@@ -234,7 +232,7 @@ def plot_path_pca(
     ax.plot(xy[:, 0], xy[:, 1], ".", color="crimson", ms=4, zorder=3)
     ax.plot(*xy[0], "o", color="crimson", mec="k", ms=8, zorder=4, label="start")
     ax.plot(*xy[-1], "*", color="gold", mec="k", ms=14, zorder=4, label="final point")
-    ax.legend(fontsize=LEGEND_SIZE, loc="best")
+    ax.legend(loc="best")
     return fig
 
 
@@ -261,6 +259,7 @@ def _contours(ax, a, b, z, lo, hi, use_log, levels, filled):
 
 def _surface(ax, a, b, z, lo, hi, use_log):
     from matplotlib.colors import Normalize
+    from matplotlib.ticker import MaxNLocator
 
     height = np.log10(np.clip(z, lo, None)) if use_log else z
     top = np.log10(hi) if use_log else hi
@@ -279,16 +278,24 @@ def _surface(ax, a, b, z, lo, hi, use_log):
         cstride=1,
     )
     ax.set_zlim(low, top)  # so that panels with one vmin/vmax share their height too
-    ax.set_zlabel("log₁₀ loss" if use_log else "loss", fontsize=LABEL_SIZE)
+    for axis in (ax.xaxis, ax.yaxis):  # few ticks, labels clear of them: 3-D axes crowd
+        axis.set_major_locator(MaxNLocator(5))
+        axis.labelpad = 12
+    ax.zaxis.set_major_locator(MaxNLocator(6, integer=use_log))  # decades on a log height
+    ax.set_zlabel("log₁₀ loss" if use_log else "loss")
     ax.view_init(elev=35, azim=-60)
     return mappable
 
 
 def _log_ticks(bar: Any) -> None:
-    """Ticks at 1, 2, 5 times powers of ten, as plain numbers (no mathtext)."""
+    """Ticks at 1, 2, 5 times powers of ten (only the powers over more than 3 decades),
+    as plain numbers (no mathtext)."""
     from matplotlib.ticker import FuncFormatter, LogLocator
 
-    bar.ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    vmin, vmax = bar.mappable.norm.vmin, bar.mappable.norm.vmax
+    decades = np.log10(vmax / vmin) if vmin and vmax and vmax > vmin > 0 else 0.0
+    subs = (1.0,) if decades > 3 else (1.0, 2.0, 5.0)
+    bar.ax.yaxis.set_major_locator(LogLocator(subs=subs))
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     bar.ax.yaxis.set_minor_locator(LogLocator(subs=()))
 

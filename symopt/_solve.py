@@ -40,6 +40,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .objective import to_sympy
+
 __all__ = [
     "Family",
     "Found",
@@ -205,7 +207,7 @@ class Found:
 
 def is_zero(expr: sp.Expr) -> bool:
     """``expr`` is provably zero (simplification, then SymPy's ``equals`` for numbers)."""
-    expr = sp.sympify(expr)
+    expr = to_sympy(expr)
     if expr.is_zero:
         return True
     if expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
@@ -263,7 +265,7 @@ def solution_items(
         equations = tuple(v - e for v, e in solution.items())
     parameters = _parameter_symbols(variables, len(free))
     rename = dict(zip(free, parameters, strict=True))
-    point = {v: sp.sympify(solution.get(v, v)).xreplace(rename) for v in variables}
+    point = {v: to_sympy(solution.get(v, v)).xreplace(rename) for v in variables}
     point = {v: sp.simplify(value) if value.has(sp.I) else value for v, value in point.items()}
     if not parameters:
         if all(_is_real_number(value) for value in point.values()):
@@ -516,7 +518,7 @@ def _ellipse(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol]) -> Family
 def _numerically_zero(value: sp.Expr) -> bool:
     """Zero to 50 digits: decides equality of the algebraic numbers the polynomial path
     produces (rational equations at algebraic points), without slow simplification."""
-    approx = sp.sympify(value).evalf(50)
+    approx = to_sympy(value).evalf(50)
     return approx.is_Number and abs(approx) < 1e-40
 
 

@@ -35,6 +35,7 @@ import numpy as np
 import sympy as sp
 
 from ._solve import Family, inside
+from .objective import to_sympy
 from .quadratic import definiteness, inertia, sign
 
 __all__ = [
@@ -262,7 +263,7 @@ def provably_nonnegative(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> bool:
     >>> provably_nonnegative((x**2 + y**2 - 1)**2, (x, y)), provably_nonnegative(x*y, (x, y))
     (True, False)
     """
-    expr = sp.sympify(expr)
+    expr = to_sympy(expr)
     if expr.is_zero or expr.is_nonnegative:  # SymPy's own structural reasoning first
         return True
     try:

@@ -486,7 +486,7 @@ def _disprove_globals(objective, points: list[CriticalPoint], deadline: float) -
 
 
 def _float(value: Any) -> float:
-    value = sp.sympify(value)
+    value = to_sympy(value)
     return float(value) if value.is_Float or value.is_Rational else float(sp.N(value, 10))
 
 
@@ -555,7 +555,7 @@ def format_number(value: Any, width: int = 18) -> str:
         return "?"
     if isinstance(value, float):
         return f"{value:.6g}"
-    value = sp.sympify(value)
+    value = to_sympy(value)
     if value.is_Float:
         return f"{float(value):.6g}"
     text = sp.sstr(value)
@@ -574,7 +574,7 @@ def format_point(point: dict) -> str:
 def latex_number(value: Any) -> str:
     if value is None:
         return "?"
-    value = sp.sympify(value)
+    value = to_sympy(value)
     if value.is_Float or (value.has(sp.CRootOf) and not value.free_symbols):
         return f"{float(value):.6g}"
     return sp.latex(value)

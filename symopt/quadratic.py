@@ -94,7 +94,7 @@ def sign(value: Any) -> int | None:
     >>> sign(sp.sqrt(2) * sp.sqrt(3) - sp.sqrt(6)), sign(sp.sin(sp.pi / 7))
     (0, 1)
     """
-    value = sp.sympify(value)
+    value = to_sympy(value)
     if value.is_Rational:
         return 1 if value > 0 else -1 if value < 0 else 0
     if value.is_number:

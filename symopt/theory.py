@@ -59,6 +59,7 @@ import sympy as sp
 
 from ._measure import Measurement, RateMap, measure, rate_map, simulate, table
 from .errors import HyperparameterError, ShapeError, SymoptError
+from .objective import to_sympy
 
 __all__ = [
     "ETA",
@@ -256,7 +257,7 @@ def _eigenvalues(M: sp.Matrix) -> list[sp.Expr]:
 
 def _sign(expr: sp.Expr, atol: float = 0.0) -> int | None:
     """-1, 0 or 1 for the sign of ``expr``; ``None`` when it cannot be decided."""
-    expr = sp.sympify(expr)
+    expr = to_sympy(expr)
     if expr.free_symbols:
         if expr.is_zero:
             return 0
@@ -365,7 +366,7 @@ class _Analysis:
             if self.exact or value.free_symbols:
                 return value
             return np.array(value.evalf(), dtype=float)
-        value = sp.sympify(value)
+        value = to_sympy(value)
         if self.exact or value.free_symbols:
             return value
         if value.is_infinite:
@@ -448,7 +449,7 @@ class _Analysis:
         return np.array([float(v.evalf(_DIGITS)) for v in self._curvatures])
 
     def _show(self, value: Any) -> str:
-        value = sp.sympify(value)
+        value = to_sympy(value)
         if value.free_symbols:
             return str(value)
         if value.is_infinite:

@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ShapeError, SymoptError
+from ..objective import to_sympy
 
 __all__ = [
     "KIND_STYLE",
@@ -566,7 +567,7 @@ def _mark_stationary(ax, q, surface: bool = False) -> None:
     """The stationary point of ``q`` (when it is a single point) in its kind's style: a
     definite form's extremum is global (a star)."""
     point = q.stationary_point
-    if q.kind is None or any(sp.sympify(v).free_symbols for v in point.values()):
+    if q.kind is None or any(to_sympy(v).free_symbols for v in point.values()):
         return
     xy = [float(sp.N(v)) for v in point.values()]
     at = (*xy, float(sp.N(q(point)))) if surface else xy

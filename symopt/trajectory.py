@@ -122,12 +122,35 @@ class Trajectory:
 
     def plot(self, ax: Any = None, objective: Any = None, **kwargs: Any) -> Any:
         """Draw the run: the path on contours of a 2-D ``objective`` when one is given,
-        else the value curve (see :mod:`symopt.plot.paths`)."""
+        else the value curve (see :mod:`symopt.plot.paths`).
+
+        A unit-aware run (``x`` a tuple of Quantities) is drawn in the magnitudes of its
+        units (:func:`symopt.units.magnitudes`), and the axes name those units.
+        """
         from .plot import paths
 
+        if isinstance(self.x, tuple):
+            from .units import magnitudes
+
+            plain = magnitudes(self)
+            units = {k: f"{u:~P}" for k, u in self.extras.get("units", {}).items()}
+        else:
+            plain, units = self, {}
         if objective is not None and self.n == 2:
-            return paths.plot_trajectories(objective, [self], ax=ax, **kwargs)
-        return paths.plot_values([self], ax=ax, **kwargs)
+            fig = paths.plot_trajectories(objective, plain, ax=ax, **kwargs)
+            axes = ax if ax is not None else fig.axes[0]
+            names = [k for k in units if k != "f"]
+            if len(names) == 2:
+                axes.set_xlabel(f"{names[0]} [{units[names[0]]}]")
+                axes.set_ylabel(f"{names[1]} [{units[names[1]]}]")
+                if units[names[0]] != units[names[1]]:
+                    axes.set_aspect("auto")  # a km and a mm are not the same length
+            return fig
+        fig = paths.plot_values(plain, ax=ax, **kwargs)
+        axes = ax if ax is not None else fig.axes[0]
+        if "f" in units and kwargs.get("what", "value") == "value":
+            axes.set_ylabel(f"{axes.get_ylabel()} [{units['f']}]")
+        return fig
 
     def __repr__(self) -> str:
         runs = int(np.prod(self.batch_shape))

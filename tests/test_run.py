@@ -495,3 +495,98 @@ def test_example_adaptive(tmp_path, capsys):
     assert rosen["Adam"]["final_value"] < 1e-6 and quad["RMSProp"]["steps_to_tol"] is not None
     out = capsys.readouterr().out
     assert "lr chosen by sweep" in out and "least final value" in out
+
+
+def test_unit_aware_trajectory_plots_magnitudes_with_units_and_no_warning():
+    import matplotlib.pyplot as plt
+
+    from symopt.units import preconditioned, ureg
+
+    f = symopt.Objective("x1**2 + x2**2", units={"x1": "km", "x2": "mm"}, value_units="J")
+    M = [0.25 * ureg("km**2/J"), 0.25 * ureg("mm**2/J")]
+    # x <- x - M·2x = x/2 in both coordinates: (1 km, 2 mm), (0.5, 1), (0.25, 0.5)
+    traj = minimize(f, preconditioned(M), [1 * ureg.km, 2 * ureg.mm], steps=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pint's UnitStrippedWarning included
+        path = traj.plot(objective=f)
+        values = traj.plot()
+    ax = path.axes[0]
+    drawn = next(line for line in ax.lines if len(line.get_xdata()) == 3)
+    np.testing.assert_allclose(drawn.get_xdata(), [1.0, 0.5, 0.25])
+    np.testing.assert_allclose(drawn.get_ydata(), [2.0, 1.0, 0.5])
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x1 [km]", "x2 [mm]")
+    assert ax.get_aspect() == "auto"  # km and mm: an equal aspect would mean nothing
+    # f = x1² + x2² in J at the magnitudes: 1 + 4, 0.25 + 1, 0.0625 + 0.25
+    curve = values.axes[0].lines[0]
+    np.testing.assert_allclose(curve.get_ydata(), [5.0, 1.25, 0.3125])
+    assert values.axes[0].get_ylabel().endswith("[J]")
+    plt.close(path)
+    plt.close(values)
+
+
+def test_path_plot_marks_the_stationary_point_of_a_quadratic_above_the_ends():
+    import matplotlib.pyplot as plt
+
+    from symopt.plot import plot_trajectories
+    from symopt.quadratic import quadratic
+
+    # ½xᵀHx + bᵀx with H = diag(2, 1), b = (-2, 1): ∇f = Hx + b = 0 at (1, -1), a minimum
+    f = quadratic([[2, 0], [0, 1]], b=[-2, 1])
+    run = minimize(f, local_gd(0.4), [-1.0, 1.0], steps=200, tol=1e-10)
+    saddle = quadratic([[1, 0], [0, -1]])  # indefinite: a saddle at the origin
+    s_run = minimize(saddle, local_gd(0.1), [1.0, 0.01], steps=5)
+    for objective, traj, kind, where in (
+        (f, run, "minimum", (1, -1)),
+        (saddle, s_run, "saddle", (0, 0)),
+    ):
+        fig = plot_trajectories(objective, {"gd": traj})
+        ax = fig.axes[0]
+        marks = [line for line in ax.lines if line.get_gid() == "critical point"]
+        assert len(marks) == 1
+        np.testing.assert_allclose(np.ravel(marks[0].get_xydata()), where)
+        ends = [line for line in ax.lines if line.get_marker() == "*"]
+        assert marks[0].get_zorder() > max(line.get_zorder() for line in ends)
+        assert kind in [t.get_text() for t in ax.get_legend().get_texts()]
+        plt.close(fig)
+
+
+def test_view_ignores_one_far_excursion_and_marks_where_it_leaves():
+    import matplotlib.pyplot as plt
+
+    from symopt.plot import plot_trajectories
+
+    f = symopt.Objective("x**2 + y**2")
+    # a hand-made path: one jump far out at row 1, then back near the start for 200 rows
+    x = np.vstack(
+        [[1.0, 1.0], [50.0, -40.0], 0.5 * np.ones((200, 2)) * np.linspace(1, 0, 200)[:, None]]
+    )
+    traj = Trajectory(
+        x=x,
+        values=(x**2).sum(axis=1),
+        grad_norms=2 * np.linalg.norm(x, axis=1),
+        steps=np.arange(len(x)),
+        status=np.array("max_steps"),
+        stop_step=np.array(len(x) - 1),
+    )
+    fig = plot_trajectories(f, traj)
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] < 2 and ax.get_ylim()[0] > -1  # the jump to (50, -40) is out
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "leaves the view" in labels
+    plt.close(fig)
+
+
+def test_value_plot_stops_at_the_round_off_floor():
+    import matplotlib.pyplot as plt
+
+    from symopt.plot import plot_values
+
+    # f(x) = x², x <- x/1000 per step: f = 4·1e-6^t drops to 4e-300 after 50 steps
+    f = symopt.Objective("x**2")
+    traj = minimize(f, local_gd(0.4995), [2.0], steps=50)
+    fig = plot_values(traj)
+    bottom, top = fig.axes[0].get_ylim()
+    assert bottom == pytest.approx(4e-16)  # 1e-16 × f(x0) = 1e-16 × 4
+    assert top > 4
+    assert any("round-off" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    plt.close(fig)

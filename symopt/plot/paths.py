@@ -98,13 +98,15 @@ def _surface(objective: Any) -> tuple[Any, Any, list[Mark]]:
     return compiled.value, bounds, marks
 
 
-def _view_box(labelled: dict[str, Any], hint: Any, max_runs: int) -> tuple[np.ndarray, np.ndarray]:
+def _view_box(
+    labelled: dict[str, Any], hint: Any, marks: list[Mark], max_runs: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper corner of a view that follows the paths, robust to divergence.
 
-    It spans the starts, the hint box, the final points of the runs that did not
-    diverge and the central 98 % of all their points: a diverged run, or one far
-    excursion of a run that comes back, cannot squash the picture."""
-    core, kept = [], []
+    It spans the starts, the hint box, the known critical points, the final points of
+    the runs that did not diverge and the central 98 % of all their points: a diverged
+    run, or one far excursion of a run that comes back, cannot squash the picture."""
+    core, kept = [np.array([p for p, _ in marks]).reshape(-1, 2)], []
     for traj in labelled.values():
         paths, _, status = _runs(traj, max_runs)
         ok = paths[status != "diverged"]
@@ -274,7 +276,7 @@ def plot_trajectories(
         box = np.asarray(bounds, dtype=float)
         lo, hi = box[:, 0], box[:, 1]
     else:
-        lo, hi = _view_box(labelled, hint, max_runs)
+        lo, hi = _view_box(labelled, hint, marks, max_runs)
     own_figure = ax is None
     fig, ax = _axes(ax)
     _draw_surface(ax, value, lo, hi, levels)

@@ -397,6 +397,8 @@ def plot_trajectory_grid(
             if text.get_text() not in labels:  # start, end, critical points ...
                 markers.setdefault(text.get_text(), handle)
         legend.remove()
+        if bounds is not None:  # the same view everywhere: label the outer panels only
+            _label_outer(ax, bottom=k + ncols >= len(panels), left=k % ncols == 0)
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
     fig.legend(
@@ -409,6 +411,17 @@ def plot_trajectory_grid(
     if title:
         fig.suptitle(title, fontsize=TITLE_SIZE)
     return fig
+
+
+def _label_outer(ax: Any, bottom: bool, left: bool) -> None:
+    """Keep the tick labels and axis label of x on a bottom panel (one with no panel
+    below it), of y on a left panel."""
+    if not bottom:
+        ax.tick_params(labelbottom=False)
+        ax.set_xlabel("")
+    if not left:
+        ax.tick_params(labelleft=False)
+        ax.set_ylabel("")
 
 
 def _mark_critical(ax: Any, marks: list[Mark], lo: np.ndarray, hi: np.ndarray) -> list[Any]:

@@ -185,7 +185,8 @@ def run_tour(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     stops = []
-    bar = tqdm(paths, desc="tour", unit="example", disable=not progress)
+    # disable=None: a bar on a terminal only, not a thousand lines in a log
+    bar = tqdm(paths, desc="tour", unit="example", disable=None if progress else True)
     for path in bar:
         bar.set_postfix_str(path.stem)
         stops.append(run_example(path, out))

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DataError, HyperparameterError, ShapeError, SymoptError
+from .run import _start
 from .trajectory import Trajectory
 
 __all__ = [
@@ -129,7 +130,7 @@ def minimize_minibatch(
     True
     """
     n, p = _size(risk)
-    x = _start(x0, p)
+    x = _start(x0, p, of="the risk has {} parameters")
     epochs = 1 if epochs is None else _positive_int("epochs", epochs)
     k = _batch_size(batch_size, n)
     per_epoch = n // k if drop_last else math.ceil(n / k)
@@ -201,23 +202,6 @@ def _every(record: Any, per_epoch: int) -> int | None:
     if isinstance(record, int | np.integer) and not isinstance(record, bool) and record > 0:
         return int(record)
     raise HyperparameterError("record", record, '"all", "last", "epoch" or an int k > 0')
-
-
-def _start(x0: Any, p: int) -> np.ndarray:
-    try:
-        x = np.array(x0, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise ShapeError(
-            f"x0 must be an array of numbers of shape (P,) or (..., P): {err}"
-        ) from None
-    if x.ndim == 0 or x.shape[-1] != p:
-        raise ShapeError(
-            f"x0 has shape {x.shape}, but the risk has {p} parameters: give shape ({p},) "
-            f"or (..., {p})"
-        )
-    if not np.all(np.isfinite(x)):
-        raise ShapeError("x0 contains NaN or infinity: give a finite start")
-    return x
 
 
 def _test_risk(risk: Any, test: Any) -> Any:

@@ -193,7 +193,9 @@ def _n_variables(objective: Any, f: Any) -> int | None:
     return n if isinstance(n, int) else None
 
 
-def _start(x0: Any, n: int | None) -> np.ndarray:
+def _start(x0: Any, n: int | None, of: str = "the objective has {} variables") -> np.ndarray:
+    """``x0`` as a fresh float array of shape ``(n,)`` or ``(..., n)``, all finite; ``of``
+    names what has ``n`` coordinates in the error message."""
     try:
         x = np.array(x0, dtype=float)  # a copy: the run never aliases the caller's array
     except (TypeError, ValueError) as err:
@@ -203,7 +205,7 @@ def _start(x0: Any, n: int | None) -> np.ndarray:
     if x.ndim == 0 or (n is not None and x.shape[-1] != n):
         expected = "n" if n is None else str(n)
         raise ShapeError(
-            f"x0 has shape {x.shape}, but the objective has {expected} variables: give shape "
+            f"x0 has shape {x.shape}, but {of.format(expected)}: give shape "
             f"({expected},) or (..., {expected})"
         )
     if not np.all(np.isfinite(x)):

@@ -348,9 +348,7 @@ class _LinearForms:
         u_const = [forms.forms[f] for f in self.const_forms]
         args = [*u_data, *u_const, *g_data]
         derivs = [forms.g.diff(u) for u in u_data + u_const]
-        self._value = _lambdify(args, [forms.g])
-        self._grad = _lambdify(args, derivs)
-        self._both = _lambdify(args, [forms.g, *derivs])
+        self._loss = _LossAndDerivatives(args, forms.g, derivs)
         self.quadratic = self._moments(forms.g, u_data, g_data, columns)
 
     def _moments(self, g, u, g_data, columns) -> tuple[np.ndarray, np.ndarray, float] | None:
@@ -436,13 +434,9 @@ class _LinearForms:
             uc = theta @ self.C.T + self.c
             args += [uc[..., k, None] for k in range(len(self.c))]
         args += [Mb[..., self.z_at + k] for k in range(self.n_z)]
-        if value and grad:
-            out = self._both(*args)
-            total, derivs = _sum_last(out[0], shape), out[1:]
-        elif value:
-            return _sum_last(self._value(*args)[0], shape), None
-        else:
-            total, derivs = None, self._grad(*args)
+        total, derivs = self._loss(args, shape, value, grad)
+        if derivs is None:
+            return total, None
         g = None
         if m:
             if m == 1:
@@ -457,6 +451,25 @@ class _LinearForms:
             dc = np.stack([_sum_last(d, shape) for d in derivs[m:]], axis=-1) @ self.C
             g = dc if g is None else g + dc
         return total, g
+
+
+class _LossAndDerivatives:
+    """A per-example loss and its derivatives, lambdified in the same arguments; a call
+    evaluates only what is asked for (sharing subexpressions when both are)."""
+
+    def __init__(self, args: list, loss: sp.Expr, derivs: list):
+        self._value = _lambdify(args, [loss])
+        self._grad = _lambdify(args, derivs)
+        self._both = _lambdify(args, [loss, *derivs])
+
+    def __call__(self, values: list, shape: tuple[int, ...], value: bool, grad: bool):
+        """``(sum of the loss over the examples or None, per-example derivatives or None)``."""
+        if value and grad:
+            out = self._both(*values)
+            return _sum_last(out[0], shape), out[1:]
+        if value:
+            return _sum_last(self._value(*values)[0], shape), None
+        return None, self._grad(*values)
 
 
 def _sum_last(v: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -480,9 +493,7 @@ class _PerExample:
         self.nonzero = [j for j, d in enumerate(gradient) if d != 0]
         args = [*params, *used]
         derivs = [gradient[j] for j in self.nonzero]
-        self._value = _lambdify(args, [expr])
-        self._grad = _lambdify(args, derivs)
-        self._both = _lambdify(args, [expr, *derivs])
+        self._loss = _LossAndDerivatives(args, expr, derivs)
         self.n = len(next(iter(columns.values())))
 
     def sums(self, theta: np.ndarray, rows: Any, value: bool, grad: bool):
@@ -496,13 +507,9 @@ class _PerExample:
         # per-run rows (..., K) need θ as (..., 1); shared rows (K,) too
         args = [theta[..., j, None] for j in range(self.P)] + zs
         shape = (*np.broadcast_shapes(theta.shape[:-1], batch), K)
-        if value and grad:
-            out = self._both(*args)
-            total, derivs = _sum_last(out[0], shape), out[1:]
-        elif value:
-            return _sum_last(self._value(*args)[0], shape), None
-        else:
-            total, derivs = None, self._grad(*args)
+        total, derivs = self._loss(args, shape, value, grad)
+        if derivs is None:
+            return total, None
         g = np.zeros((*shape[:-1], self.P))
         for j, d in zip(self.nonzero, derivs, strict=True):
             g[..., j] = _sum_last(d, shape)

@@ -32,9 +32,9 @@ import numpy as np
 import sympy as sp
 
 import symopt
-from symopt.data import logistic_regression
 from symopt.optim import sgd
 from symopt.stochastic import EmpiricalRisk
+from symopt.stochastic.data import logistic_regression
 
 N, D, K, LR, SEED = 100_000, 20, 128, 0.1, 0
 

@@ -24,10 +24,10 @@ import numpy as np
 import sympy as sp
 
 import symopt
-from symopt.data import logistic_regression
 from symopt.errors import SymoptError
 from symopt.optim import gd
 from symopt.stochastic import EmpiricalRisk
+from symopt.stochastic.data import logistic_regression
 
 T_RANGE = (-0.25, 1.5)  # t = 0: the random start, t = 1: the fit
 GRID = 3501  # points on the line (dt = 5e-4)
@@ -39,7 +39,7 @@ SEED = 0
 def load() -> Any:
     """The breast cancer set, or a synthetic one of the same shape without scikit-learn."""
     try:
-        from symopt.data import load_breast_cancer
+        from symopt.stochastic.data import load_breast_cancer
 
         return load_breast_cancer()
     except SymoptError:

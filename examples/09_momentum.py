@@ -24,7 +24,7 @@ import numpy as np
 
 from symopt import theory
 from symopt.plot import plot_rate_map, plot_trajectory_grid
-from symopt.quadratic import quadratic
+from symopt.symbolic.quadratic import quadratic
 
 LECTURE_SCALE = 1  # the slides: f = xᵀHx, gradient 2Hx
 OTHER_SCALE = 1 / 2  # f = ½xᵀHx, gradient Hx

@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 
 import symopt
-from symopt.data import linear_regression, load_breast_cancer, train_test_split
 from symopt.optim import adam, gd, schedules, sgd
 from symopt.plot import plot_minibatch_losses, plot_noise_ball, plot_trajectories
 from symopt.plot.points import mark_point
@@ -32,6 +31,7 @@ from symopt.stochastic import (
     batch_noise_variance,
     stationary_covariance,
 )
+from symopt.stochastic.data import linear_regression, load_breast_cancer, train_test_split
 
 N = 200_000
 LINE = "(y - a*x1 - b)^2 / 2"

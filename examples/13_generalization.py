@@ -22,10 +22,10 @@ import numpy as np
 import sympy as sp
 
 import symopt
-from symopt.data import polynomial_regression, train_test_split
 from symopt.optim import gd
 from symopt.plot import plot_generalization
 from symopt.stochastic import EmpiricalRisk
+from symopt.stochastic.data import polynomial_regression, train_test_split
 
 DEGREE = 15
 N_TRAIN = 20

@@ -29,7 +29,7 @@ import numpy as np
 
 import symopt
 from symopt import landscape, optim
-from symopt.mlp import MLP, load_digits
+from symopt.landscape.mlp import MLP, load_digits
 
 BATCH, SMALL_BATCH, LARGE_BATCH, LR = 64, 16, 256, 3e-3
 

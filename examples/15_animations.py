@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 
 import symopt
-from symopt.data import linear_regression
 from symopt.optim import gd, momentum, sgd
 from symopt.plot import plot_trajectories
-from symopt.quadratic import quadratic
 from symopt.stochastic import EmpiricalRisk
+from symopt.stochastic.data import linear_regression
+from symopt.symbolic.quadratic import quadratic
 
 X0, START = np.array([-1.5, 1.0]), "(-1.5, 1.0)"
 LR, MU = 0.1, 0.5

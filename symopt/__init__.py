@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .errors import (
+from symopt.errors import (
     DataError,
     HyperparameterError,
     NotDifferentiableError,
@@ -31,23 +31,28 @@ from .errors import (
 
 __version__ = "0.1.0"
 
+# public name -> the module that defines it
 _NAMES = {
-    "parse": "parsing",
-    "Objective": "objective",
-    "CompiledObjective": "compile",
-    "CriticalPoint": "critical",
-    "CriticalPoints": "critical",
-    "definiteness": "quadratic",
-    "quadratic": "quadratic",
-    "minimize": "run",
-    "sweep": "run",
-    "Trajectory": "run",
-    "Sweep": "run",
+    "parse": "symbolic.parsing",
+    "Objective": "symbolic.objective",
+    "definiteness": "symbolic.quadratic",
+    "quadratic": "symbolic.quadratic",
+    "CompiledObjective": "numeric.compile",
+    "CriticalPoint": "critical.points",
+    "CriticalPoints": "critical.points",
+    "minimize": "numeric.run",
+    "sweep": "numeric.run",
+    "Trajectory": "numeric.results",
+    "Sweep": "numeric.results",
 }
-_SUBMODULES = (
-    "cli compile critical data derivatives landscape minibatch mlp objective optim parsing "
-    "plot problems quadratic run stochastic theory tour trajectory units"
-).split()
+# rooms, and the modules users reach as ``symopt.<name>``
+_SUBMODULES = {
+    **{room: room for room in (
+        "cli critical landscape numeric optim plot problems stochastic symbolic theory tour units"
+    ).split()},
+    "data": "stochastic.data",
+    "mlp": "landscape.mlp",
+}
 
 __all__ = [
     "DataError",
@@ -67,7 +72,7 @@ def __getattr__(name: str) -> Any:
     if name in _NAMES:
         value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
     elif name in _SUBMODULES:
-        value = importlib.import_module(f".{name}", __name__)
+        value = importlib.import_module(f".{_SUBMODULES[name]}", __name__)
     else:
         raise AttributeError(f"module 'symopt' has no attribute {name!r}")
     globals()[name] = value

@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .errors import SymoptError
+from symopt.errors import SymoptError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -89,7 +89,7 @@ def _show(expr, latex: bool) -> str:
 
 def analyze(args: argparse.Namespace) -> str:
     """The text that ``symopt analyze`` prints."""
-    from .objective import Objective
+    from symopt.symbolic.objective import Objective
 
     variables = args.vars.replace(",", " ") if args.vars else None
     f = Objective(args.expr, variables)
@@ -113,14 +113,14 @@ def analyze(args: argparse.Namespace) -> str:
 
 def units(args: argparse.Namespace) -> str:
     """The text that ``symopt units`` prints."""
-    from .units import units_command
+    from symopt.units import units_command
 
     return units_command(args.objective, args.var)
 
 
 def tour(args: argparse.Namespace) -> str:
     """Run the tour; returns the closing summary."""
-    from .tour import run_tour
+    from symopt.tour.runner import run_tour
 
     return run_tour(args.out, only=args.only, list_only=args.list, progress=not args.no_progress)
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symopt import Objective, ShapeError, SymoptError
-from symopt.compile import CompiledObjective
+from symopt.numeric.compile import CompiledObjective
 
 x, y, z = sp.symbols("x y z", real=True)
 rng = np.random.default_rng(0)

@@ -14,8 +14,8 @@ import pytest
 import sympy as sp
 
 from symopt import Objective
-from symopt._solve import identify, numeric_solutions, run_killable
-from symopt.critical import CriticalPoints, critical_points
+from symopt.critical._solve import identify, numeric_solutions, run_killable
+from symopt.critical.points import CriticalPoints, critical_points
 from symopt.errors import HyperparameterError, SymoptError
 
 TIMEOUT = 30.0  # generous: these return in well under a second on an idle machine

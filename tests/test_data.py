@@ -1,11 +1,12 @@
-"""Data generators, the split and the breast cancer loader (symopt.data)."""
+"""Data generators, the split and the breast cancer loader (symopt.stochastic.data)."""
 
 import sys
 
 import numpy as np
 import pytest
 
-from symopt.data import (
+from symopt.errors import DataError, HyperparameterError, SymoptError
+from symopt.stochastic.data import (
     Dataset,
     linear_regression,
     load_breast_cancer,
@@ -13,7 +14,6 @@ from symopt.data import (
     polynomial_regression,
     train_test_split,
 )
-from symopt.errors import DataError, HyperparameterError, SymoptError
 
 
 def test_a_seed_gives_the_same_set_and_another_seed_another():

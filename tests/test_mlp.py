@@ -1,4 +1,4 @@
-"""symopt.mlp: losses and backprop against finite differences and torch autograd."""
+"""symopt.landscape.mlp: losses and backprop against finite differences and torch autograd."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import symopt
 from symopt import optim
 from symopt.errors import DataError, HyperparameterError, ShapeError
-from symopt.mlp import MLP, load_digits
+from symopt.landscape.mlp import MLP, load_digits
 
 CONFIGS = [
     (activation, skip, loss)
@@ -90,7 +90,7 @@ def test_a_stack_of_parameters_equals_one_by_one_evaluation():
 
 
 def test_large_stacks_are_chunked_without_changing_results(monkeypatch):
-    import symopt.mlp as mlp
+    import symopt.landscape.mlp as mlp
 
     net = MLP([3, 8, 8, 2], skip=True)
     X, y = _data(net, n=40)

@@ -1,4 +1,4 @@
-"""Tests for symopt.parsing.
+"""Tests for symopt.symbolic.parsing.
 
 Every expected expression is built directly from SymPy objects (never by ``parse``), so a
 test fails if the parser reads the text differently from the stated mathematics.

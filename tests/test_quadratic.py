@@ -10,7 +10,7 @@ import sympy as sp
 
 import symopt
 from symopt.errors import HyperparameterError, ShapeError, SymoptError
-from symopt.quadratic import Quadratic, definiteness, inertia, quadratic, sign
+from symopt.symbolic.quadratic import Quadratic, definiteness, inertia, quadratic, sign
 
 # The lecture's six matrices.  For a diagonal H the eigenvalues are the diagonal; for
 # [[2, -1], [-1, 1]] the characteristic polynomial is λ² − 3λ + 1, so λ = (3 ∓ √5)/2, both
@@ -227,7 +227,7 @@ def test_example_05_quadratic_forms(tmp_path):
 
 
 def test_all_labels_listed():
-    from symopt.quadratic import DEFINITENESS
+    from symopt.symbolic.quadratic import DEFINITENESS
 
     assert len(DEFINITENESS) == 6 and "unknown" in DEFINITENESS
     labels = {definiteness(np.diag(d)) for d in itertools.product([-1, 0, 1], repeat=2)}

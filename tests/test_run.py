@@ -1,4 +1,4 @@
-"""Tests of symopt.run (minimize, sweep), symopt.trajectory and symopt.plot.paths.
+"""Tests of symopt.numeric.run (minimize, sweep), symopt.numeric.results and symopt.plot.paths.
 
 The mechanics are tested with a tiny local optimizer that follows the contract, so a
 failure here points at the runner, not at symopt.optim; the references are closed forms
@@ -19,8 +19,8 @@ import pytest
 import symopt
 from symopt import problems
 from symopt.errors import HyperparameterError, ShapeError, SymoptError
-from symopt.run import minimize, sweep
-from symopt.trajectory import Trajectory
+from symopt.numeric.results import Trajectory
+from symopt.numeric.run import minimize, sweep
 
 
 class Opt(NamedTuple):
@@ -528,7 +528,7 @@ def test_path_plot_marks_the_stationary_point_of_a_quadratic_above_the_ends():
     import matplotlib.pyplot as plt
 
     from symopt.plot import plot_trajectories
-    from symopt.quadratic import quadratic
+    from symopt.symbolic.quadratic import quadratic
 
     # ½xᵀHx + bᵀx with H = diag(2, 1), b = (-2, 1): ∇f = Hx + b = 0 at (1, -1), a minimum
     f = quadratic([[2, 0], [0, 1]], b=[-2, 1])

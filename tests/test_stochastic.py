@@ -9,7 +9,6 @@ import pytest
 import sympy as sp
 
 import symopt
-from symopt.data import linear_regression, logistic_regression
 from symopt.errors import DataError, ShapeError, SymoptError
 from symopt.optim import adam, add_noise, chain, gd, scale_by_lr, schedules, sgd
 from symopt.stochastic import (
@@ -19,6 +18,7 @@ from symopt.stochastic import (
     minimize_minibatch,
     stationary_variance,
 )
+from symopt.stochastic.data import linear_regression, logistic_regression
 
 W = sp.symbols("w1:4", real=True)
 X = sp.symbols("x1:4", real=True)

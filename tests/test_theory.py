@@ -20,7 +20,7 @@ import sympy as sp
 import symopt
 from symopt import theory
 from symopt.errors import HyperparameterError, ShapeError, SymoptError
-from symopt.quadratic import quadratic
+from symopt.symbolic.quadratic import quadratic
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -39,8 +39,8 @@ rules as ``torch.optim``).  They are :func:`chain` s of the transforms also expo
 array([0.  , 0.22])
 """
 
-from . import schedules
-from .adaptive import (
+from symopt.optim import schedules
+from symopt.optim.adaptive import (
     scale_by_adadelta,
     scale_by_adam,
     scale_by_adamax,
@@ -49,7 +49,7 @@ from .adaptive import (
     scale_by_rms,
     scale_by_rss,
 )
-from .aliases import (
+from symopt.optim.aliases import (
     adadelta,
     adagrad,
     adam,
@@ -66,10 +66,16 @@ from .aliases import (
     rmsprop,
     sgd,
 )
-from .base import Optimizer, chain
-from .curvature import scale_by_newton, scale_by_preconditioner
-from .schedules import Schedule, as_schedule
-from .transforms import add_decayed_weights, add_noise, scale, scale_by_lr, trace
+from symopt.optim.base import Optimizer, chain
+from symopt.optim.curvature import scale_by_newton, scale_by_preconditioner
+from symopt.optim.schedules import Schedule, as_schedule
+from symopt.optim.transforms import (
+    add_decayed_weights,
+    add_noise,
+    scale,
+    scale_by_lr,
+    trace,
+)
 
 __all__ = [
     "Optimizer",

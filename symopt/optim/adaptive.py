@@ -15,8 +15,16 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .base import CLOSED_UNIT, NONNEGATIVE, UNIT, Optimizer, as_params, check_batch, hyper
-from .base import per_run as _per_run
+from symopt.optim.base import (
+    CLOSED_UNIT,
+    NONNEGATIVE,
+    UNIT,
+    Optimizer,
+    as_params,
+    check_batch,
+    hyper,
+)
+from symopt.optim.base import per_run as _per_run
 
 __all__ = [
     "ScaleByAdadeltaState",

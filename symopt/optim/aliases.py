@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import HyperparameterError
-from .adaptive import (
+from symopt.errors import HyperparameterError
+from symopt.optim.adaptive import (
     scale_by_adadelta,
     scale_by_adam,
     scale_by_adamax,
@@ -27,7 +27,7 @@ from .adaptive import (
     scale_by_rms,
     scale_by_rss,
 )
-from .base import (
+from symopt.optim.base import (
     CLOSED_UNIT,
     NONNEGATIVE,
     UNIT,
@@ -39,9 +39,9 @@ from .base import (
     nonzero,
     per_run,
 )
-from .curvature import scale_by_newton, scale_by_preconditioner
-from .schedules import as_schedule, inverse_time, product
-from .transforms import add_decayed_weights, scale, scale_by_lr, trace
+from symopt.optim.curvature import scale_by_newton, scale_by_preconditioner
+from symopt.optim.schedules import as_schedule, inverse_time, product
+from symopt.optim.transforms import add_decayed_weights, scale, scale_by_lr, trace
 
 __all__ = [
     "adadelta",

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..errors import HyperparameterError, ShapeError
+from symopt.errors import HyperparameterError, ShapeError
 
 __all__ = ["Interval", "Optimizer", "chain"]
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import HyperparameterError, ShapeError
-from .base import NONNEGATIVE, Optimizer, ShapeOf, as_params, check_batch, hyper
-from .transforms import EmptyState
+from symopt.errors import HyperparameterError, ShapeError
+from symopt.optim.base import NONNEGATIVE, Optimizer, ShapeOf, as_params, check_batch, hyper
+from symopt.optim.transforms import EmptyState
 
 __all__ = ["scale_by_newton", "scale_by_preconditioner"]
 

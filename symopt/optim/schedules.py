@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import HyperparameterError
-from .base import FINITE, NONNEGATIVE, Interval, hyper
+from symopt.errors import HyperparameterError
+from symopt.optim.base import FINITE, NONNEGATIVE, Interval, hyper
 
 __all__ = [
     "Schedule",

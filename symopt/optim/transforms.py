@@ -11,8 +11,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..errors import HyperparameterError
-from .base import (
+from symopt.errors import HyperparameterError
+from symopt.optim.base import (
     CLOSED_UNIT,
     FINITE,
     NONNEGATIVE,
@@ -22,7 +22,7 @@ from .base import (
     hyper,
     per_run,
 )
-from .schedules import as_schedule
+from symopt.optim.schedules import as_schedule
 
 __all__ = [
     "AddNoiseState",

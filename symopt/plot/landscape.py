@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import HyperparameterError, ShapeError, SymoptError
+from symopt.errors import HyperparameterError, ShapeError, SymoptError
 
 __all__ = ["plot_path_pca", "plot_slice_1d", "plot_slice_2d"]
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError, SymoptError
+from symopt.errors import ShapeError, SymoptError
 
 __all__ = [
     "animate_trajectories",
@@ -430,7 +430,7 @@ def _mark_critical(ax: Any, marks: list[Mark], lo: np.ndarray, hi: np.ndarray) -
     run that converged does not hide its minimum; one legend handle per kind."""
     from matplotlib.lines import Line2D
 
-    from .points import KIND_STYLE, mark_point
+    from symopt.plot.points import KIND_STYLE, mark_point
 
     kinds = []
     for point, kind in marks:

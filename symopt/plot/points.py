@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..errors import ShapeError, SymoptError
-from ..objective import to_sympy
+from symopt.errors import ShapeError, SymoptError
+from symopt.symbolic.objective import to_sympy
 
 __all__ = [
     "KIND_STYLE",
@@ -94,7 +94,7 @@ def mark_point(
 
 
 def _objective(f: Any):
-    from ..objective import Objective
+    from symopt.symbolic.objective import Objective
 
     return f if isinstance(f, Objective) else Objective(f)
 
@@ -475,7 +475,7 @@ def plot_quadratic_form(
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    from ..quadratic import quadratic
+    from symopt.symbolic.quadratic import quadratic
 
     q = quadratic(H, scale=scale)
     if q.n != 2:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SymoptError
+from symopt.errors import SymoptError
 
 __all__ = ["plot_rate_map", "plot_spectral_radius"]
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SymoptError
-from .points import mark_point
+from symopt.errors import SymoptError
+from symopt.plot.points import mark_point
 
 __all__ = [
     "plot_escape_times",
@@ -227,7 +227,7 @@ def plot_generalization(
     marked: the training risk keeps falling while the test risk turns up.
 
     >>> import numpy as np
-    >>> from symopt.trajectory import Trajectory
+    >>> from symopt.numeric.results import Trajectory
     >>> t = Trajectory(x=np.zeros((4, 1)), values=np.array([4.0, 2.0, 1.0, 0.5]),
     ...     grad_norms=np.ones(4), steps=np.arange(4), status=np.array("max_steps"),
     ...     stop_step=np.array(3), extras={"test_values": np.array([4.0, 2.5, 2.0, 3.0])})

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DataError, HyperparameterError, SymoptError
+from symopt.errors import DataError, HyperparameterError, SymoptError
 
 __all__ = [
     "Dataset",

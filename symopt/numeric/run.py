@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import HyperparameterError, ShapeError, SymoptError
-from .trajectory import Sweep, Trajectory
+from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt.numeric.results import Sweep, Trajectory
 
 __all__ = ["Sweep", "Trajectory", "minimize", "sweep"]
 
@@ -103,7 +103,7 @@ def minimize(
     ['max_steps', 'diverged']
     """
     if _has_quantity(x0):
-        from . import units
+        from symopt import units
 
         if progress is not None:
             kwargs["progress"] = progress
@@ -111,7 +111,7 @@ def minimize(
             objective, optimizer, x0, steps=steps, tol=tol, record=record, **kwargs
         )
     if epochs is not None or _is_empirical_risk(objective):
-        from . import stochastic
+        from symopt import stochastic
 
         if steps is not None:
             kwargs.setdefault("max_steps", steps)

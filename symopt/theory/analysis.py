@@ -57,9 +57,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ._measure import Measurement, RateMap, measure, rate_map, simulate, table
-from .errors import HyperparameterError, ShapeError, SymoptError
-from .objective import to_sympy
+from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt.symbolic.objective import to_sympy
+from symopt.theory.measure import Measurement, RateMap, measure, rate_map, simulate, table
 
 __all__ = [
     "ETA",

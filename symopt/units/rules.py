@@ -1,5 +1,5 @@
 """Ground floor of :mod:`symopt.units`: the registry, reading units, their errors, and the
-dimensional analysis of update rules (the table in ``symopt/resources/units.txt``).
+dimensional analysis of update rules (the table in ``rules.txt`` beside this module).
 
 Private: import the public names from :mod:`symopt.units`.
 
@@ -24,7 +24,7 @@ from typing import Any
 import pint
 from pint.errors import DimensionalityError, OffsetUnitCalculusError, UndefinedUnitError
 
-from .errors import HyperparameterError, UnitsError
+from symopt.errors import HyperparameterError, UnitsError
 
 __all__ = [
     "RULES",
@@ -295,7 +295,7 @@ def _exponents(text: str) -> tuple[int, int]:
 
 @cache
 def _rules() -> dict[str, _Rule]:
-    text = (Path(__file__).parent / "resources" / "units.txt").read_text(encoding="utf-8")
+    text = (Path(__file__).with_name("rules.txt")).read_text(encoding="utf-8")
     rules = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):

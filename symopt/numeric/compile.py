@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .derivatives import Derivatives
-from .errors import ShapeError, SymoptError
+from symopt.errors import ShapeError, SymoptError
+from symopt.symbolic.derivatives import Derivatives
 
 __all__ = ["CompiledObjective"]
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import SymoptError
+from symopt.errors import SymoptError
 
 __all__ = ["STATUSES", "Sweep", "Trajectory"]
 
@@ -127,10 +127,10 @@ class Trajectory:
         A unit-aware run (``x`` a tuple of Quantities) is drawn in the magnitudes of its
         units (:func:`symopt.units.magnitudes`), and the axes name those units.
         """
-        from .plot import paths
+        from symopt.plot import paths
 
         if isinstance(self.x, tuple):
-            from .units import magnitudes
+            from symopt.units import magnitudes
 
             plain = magnitudes(self)
             units = {k: f"{u:~P}" for k, u in self.extras.get("units", {}).items()}
@@ -249,7 +249,7 @@ class Sweep:
     def plot(self, ax: Any = None, what: str = "value", **kwargs: Any) -> Any:
         """Heat map (2-D grid) or curve (1-D grid) of the final value or steps to ``tol``
         (see :func:`symopt.plot.paths.plot_sweep`)."""
-        from .plot.paths import plot_sweep
+        from symopt.plot.paths import plot_sweep
 
         return plot_sweep(self, ax=ax, what=what, **kwargs)
 

@@ -3,7 +3,7 @@
 After Li, Xu, Taylor, Studer and Goldstein, "Visualizing the loss landscape of neural
 nets" (NeurIPS 2018, arXiv:1712.09913).  A model is a loss over a flat parameter vector
 ``θ`` of length ``P``; its layout is a list of tensor shapes whose sizes add up to ``P``
-(e.g. :attr:`symopt.mlp.MLP.shapes`).  The contract::
+(e.g. :attr:`symopt.landscape.mlp.MLP.shapes`).  The contract::
 
     d = random_direction(θ, shapes)              # Gaussian, filter-normalised, shape (P,)
     slice_1d(loss, θ, d, alphas)[i]       == loss(θ + alphas[i] d)
@@ -18,7 +18,7 @@ neuron's incoming weights, a convolution filter) to the norm of the matching sli
 plots of differently scaled networks become comparable.
 
 ``loss`` is a callable on ``θ``, or anything with ``.value`` (a compiled
-:class:`symopt.Objective`, an empirical risk, :meth:`symopt.mlp.MLP.objective`); an
+:class:`symopt.Objective`, an empirical risk, :meth:`symopt.landscape.mlp.MLP.objective`); an
 :class:`symopt.Objective` is compiled.  If it
 accepts a stack of points ``(B, P)`` and returns ``(B,)``, the grid is evaluated in
 chunks of such stacks; otherwise point by point.
@@ -41,7 +41,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .errors import HyperparameterError, ShapeError, SymoptError
+from symopt.errors import HyperparameterError, ShapeError, SymoptError
 
 __all__ = [
     "PCADirections",

@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .errors import ShapeError, SymoptError
-from .objective import Objective
+from symopt.errors import ShapeError, SymoptError
+from symopt.symbolic.objective import Objective
 
 __all__ = [
     "LECTURE_HESSIANS",

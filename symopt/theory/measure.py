@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import HyperparameterError, ShapeError, SymoptError
+from symopt.errors import HyperparameterError, ShapeError, SymoptError
 
 __all__ = ["Measurement", "RateMap", "measure", "rate_map", "simulate", "table"]
 
@@ -47,7 +47,7 @@ class Measurement:
     predicted : float
         The spectral radius ρ.
     measured : float
-        The per-step contraction measured on the run (see :mod:`symopt._measure`).
+        The per-step contraction measured on the run (see :mod:`symopt.theory.measure`).
     steps : int
         The steps that entered the measurement.
     log10_error : ndarray
@@ -179,8 +179,8 @@ def simulate(analyses: Sequence[Any], x0: Any, steps: int = 100, record: Any = "
     >>> traj.x[-1, 1]  # scale 1/2: x1 is gone after one step, x2 shrinks by 0.9
     array([0.  , 0.81])
     """
-    from . import optim
-    from .run import minimize
+    from symopt import optim
+    from symopt.numeric.run import minimize
 
     group = list(analyses)
     if not group:
@@ -364,7 +364,7 @@ class RateMap:
     def plot(self, ax: Any = None, what: str = "both", **kwargs: Any) -> Any:
         """Heat map(s) with the stability boundary; see
         :func:`symopt.plot.rates.plot_rate_map`."""
-        from .plot.rates import plot_rate_map
+        from symopt.plot.rates import plot_rate_map
 
         return plot_rate_map(self, ax=ax, what=what, **kwargs)
 
@@ -410,9 +410,9 @@ def rate_map(
     >>> bool(abs(m.measured - m.predicted).max() < 1e-3)
     True
     """
-    from . import optim
-    from .run import sweep
-    from .theory import momentum
+    from symopt import optim
+    from symopt.numeric.run import sweep
+    from symopt.theory.analysis import momentum
 
     analysis = momentum(H, scale=scale)
     lrs = np.asarray(lrs, dtype=float)

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from .errors import ParseError, VariableError
+from symopt.errors import ParseError, VariableError
 
 __all__ = [
     "MAX_DEPTH",

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DataError, HyperparameterError, ShapeError
+from symopt.errors import DataError, HyperparameterError, ShapeError
 
 __all__ = ["MLP", "MLPObjective", "load_digits"]
 

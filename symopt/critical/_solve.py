@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .objective import to_sympy
+from symopt.symbolic.objective import to_sympy
 
 __all__ = [
     "Family",
@@ -874,7 +874,7 @@ def inside(family: Family) -> dict[sp.Symbol, sp.Expr]:
 
 def _symbolic_stage(expr, variables, gradient, box) -> Iterator[Found]:
     """The worker: non-differentiable sets, then verified solutions of ∇f = 0."""
-    from .derivatives import kinks
+    from symopt.symbolic.derivatives import kinks
 
     for item, reason in nondifferentiable_sets(expr, variables, gradient):
         yield Found("kink", (item, reason))

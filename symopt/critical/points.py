@@ -4,7 +4,7 @@ Fermat's theorem: an extremum of a differentiable ``f`` is a critical point, ``�
 :func:`critical_points` finds them and says what each one is:
 
 1. **Solve** ``∇f = 0`` symbolically in a forked worker that is killed at its deadline
-   (:mod:`symopt._solve`): Gröbner bases for polynomial systems (complete: no solution is
+   (:mod:`symopt.critical._solve`): Gröbner bases for polynomial systems (complete: no solution is
    silently lost), ``solveset``/``solve`` otherwise; periodic objectives are listed in a
    box.  Curves and surfaces of critical points come back as *families*: ``point`` maps
    each variable to an expression in real parameters ``t, s, …`` (the circle
@@ -14,7 +14,7 @@ Fermat's theorem: an extremum of a differentiable ``f`` is a critical point, ``�
    Levenberg–Marquardt from many starts in a box, on the compiled gradient and Hessian;
    points it finds are identified in closed form where possible, else kept with
    ``exact=False``.
-3. **Classify** (:mod:`symopt.classify`) each point: second-order test, then
+3. **Classify** (:mod:`symopt.critical.classify`) each point: second-order test, then
    higher-order tests for degenerate Hessians, then the global question.
 4. Points where ``f`` is not differentiable (kinks of ``|u|``, ``Max``, ``Min``; zeros of
    the gradient's denominators) are listed apart in ``.nondifferentiable``: Fermat's
@@ -42,9 +42,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from . import _solve
-from ._solve import Family, run_killable
-from .classify import (
+from symopt.critical import _solve
+from symopt.critical._solve import Family, run_killable
+from symopt.critical.classify import (
     DEFAULT_ORDER,
     Verdict,
     classify_family,
@@ -53,9 +53,9 @@ from .classify import (
     global_flags,
     value_at,
 )
-from .errors import HyperparameterError
-from .objective import Objective, to_sympy
-from .quadratic import sign
+from symopt.errors import HyperparameterError
+from symopt.symbolic.objective import Objective, to_sympy
+from symopt.symbolic.quadratic import sign
 
 __all__ = ["CriticalPoint", "CriticalPoints", "NondifferentiablePoint", "critical_points"]
 

@@ -26,9 +26,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import pint
 
-from . import optim
-from ._unit_rules import UnitMismatchError, _rule, parse_quantity, parse_units, ureg
-from .errors import HyperparameterError, ShapeError, UnitsError
+from symopt import optim
+from symopt.errors import HyperparameterError, ShapeError, UnitsError
+from symopt.units.rules import UnitMismatchError, _rule, parse_quantity, parse_units, ureg
 
 __all__ = [
     "UnitOptimizer",
@@ -441,7 +441,7 @@ def minimize_with_units(
     symopt.units.UnitMismatchError: lr for x1 is a bare number, but it needs units of
     km²/J ([time]²/[mass]): give a Quantity, e.g. 0.1 * ureg('km**2/J')
     """
-    from .run import minimize
+    from symopt.numeric.run import minimize
 
     info = getattr(objective, "unit_info", None)
     if info is None:

@@ -21,9 +21,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .errors import SymoptError
+from symopt.errors import SymoptError
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 #: matplotlib settings for figures meant to be projected in a lecture hall
 LECTURE_STYLE = {

@@ -49,27 +49,10 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .derivatives import Derivatives
-from .errors import DataError, ShapeError, SymoptError
-from .minibatch import (
-    batch_noise_variance,
-    escape_times,
-    minimize_minibatch,
-    stationary_covariance,
-    stationary_variance,
-)
+from symopt.errors import DataError, ShapeError, SymoptError
+from symopt.symbolic.derivatives import Derivatives
 
-__all__ = [
-    "EmpiricalRisk",
-    "batch_noise_variance",
-    "escape_times",
-    "minimize_minibatch",
-    "sigmoid",
-    "softplus",
-    "stable",
-    "stationary_covariance",
-    "stationary_variance",
-]
+__all__ = ["EmpiricalRisk", "sigmoid", "softplus", "stable"]
 
 # Largest linear-forms coefficient matrix (N × forms × P entries) kept in memory.
 _MAX_COEFFICIENTS = 2**25
@@ -208,7 +191,7 @@ def _data_columns(data: Any, names: list[str] | None) -> dict[str, np.ndarray]:
     if not isinstance(data, Mapping) or not data:
         raise DataError(
             "data must be a non-empty mapping of data symbol -> array of length N "
-            "(e.g. a symopt.data.Dataset), or an (N, c) array"
+            "(e.g. a symopt.stochastic.data.Dataset), or an (N, c) array"
         )
     columns: dict[str, np.ndarray] = {}
     for key, value in data.items():
@@ -553,7 +536,7 @@ class EmpiricalRisk:
         names.
     data : mapping or ndarray
         ``name -> array of shape (N,)`` (an ``(N, d)`` array under ``"x"`` gives the
-        columns ``x1 ... xd``), e.g. a :class:`symopt.data.Dataset`; or an ``(N, c)``
+        columns ``x1 ... xd``), e.g. a :class:`symopt.stochastic.data.Dataset`; or an ``(N, c)``
         array whose columns are ``data_symbols`` in order.
     data_symbols : str or sequence, optional
         Which symbols are data; by default every column of ``data``.
@@ -571,7 +554,7 @@ class EmpiricalRisk:
     Examples
     --------
     >>> import numpy as np, sympy as sp
-    >>> from symopt.data import logistic_regression
+    >>> from symopt.stochastic.data import logistic_regression
     >>> ds = logistic_regression(10_000, 3, seed=0)
     >>> w, x = sp.symbols("w1:4"), sp.symbols("x1:4")
     >>> u = sum(wj * xj for wj, xj in zip(w, x)) + sp.Symbol("b")
@@ -657,7 +640,7 @@ class EmpiricalRisk:
         per_example = sp.Add(*[t for t in terms if t.free_symbols & data_set])
         self._penalty = None
         if penalty.has(*self.params):
-            from .compile import CompiledObjective
+            from symopt.numeric.compile import CompiledObjective
 
             self._penalty = CompiledObjective(penalty, self.params)
         elif penalty != 0:
@@ -811,7 +794,7 @@ def _is_model(loss: Any) -> bool:
 
 def _as_loss(loss: Any) -> sp.Expr:
     if isinstance(loss, str):
-        from .parsing import parse
+        from symopt.symbolic.parsing import parse
 
         return parse(loss)
     if isinstance(loss, sp.Expr):

@@ -1,18 +1,4 @@
-"""Physical units: why plain gradient descent mixes them, and how preconditioning fixes it.
-
-pint stops here: the rest of symopt never sees a Quantity.  The contract:
-
-* ``ureg`` is symopt's pint registry (Quantities of other registries are converted).
-* :func:`check_update` ``(rule, objective_units, variable_units, lr_units=None)`` is the
-  dimensional analysis of one update rule, :func:`check_all` the table over all rules,
-  :func:`units_command` the text of ``symopt units``.
-* :func:`attach_units` is the hook of ``Objective(expr, units=..., value_units=...)``:
-  it checks every term against ``value_units``, substitutes named constants and returns
-  a :class:`UnitInfo` (``f.unit_info``, ``f.gradient_units``).
-* :func:`minimize_with_units` runs an optimizer from a start made of Quantities: the
-  unit-aware optimizers here (:func:`gd`, :func:`preconditioned`, :func:`adadelta`, ...)
-  take Quantity hyper-parameters, are checked once per run and become plain
-  :mod:`symopt.optim` optimizers on magnitudes; the trajectory gets its units back.
+"""Objectives with units: every term checked against ``value_units``.
 
 Rules for objectives with units
 -------------------------------
@@ -60,16 +46,9 @@ import numpy as np
 import pint
 import sympy as sp
 
-from ._unit_rules import (
-    RULES,
-    OffsetUnitError,
-    RuleTable,
-    UnitMismatchError,
-    UnitSyntaxError,
-    UnknownUnitError,
-    UpdateReport,
+from symopt.errors import SymoptError, UnitsError
+from symopt.units.rules import (
     check_all,
-    check_update,
     fmt,
     fmt_dimension,
     has_magnitude,
@@ -77,54 +56,16 @@ from ._unit_rules import (
     parse_units,
     ureg,
 )
-from ._unit_runs import (
-    UnitOptimizer,
-    adadelta,
-    adagrad,
-    adam,
-    gd,
-    magnitudes,
-    minimize_with_units,
-    momentum,
-    newton,
-    optimizer,
-    preconditioned,
-    rmsprop,
-)
-from .errors import SymoptError, UnitsError
 
 __all__ = [
-    "RULES",
     "ArgumentUnitsError",
     "MissingUnitsError",
-    "OffsetUnitError",
-    "RuleTable",
     "SumUnitsError",
     "TermUnits",
     "TermUnitsError",
     "UnitInfo",
-    "UnitMismatchError",
-    "UnitOptimizer",
-    "UnitSyntaxError",
-    "UnitsError",
-    "UnknownUnitError",
-    "UpdateReport",
-    "adadelta",
-    "adagrad",
-    "adam",
     "attach_units",
-    "check_all",
-    "check_update",
-    "gd",
-    "magnitudes",
-    "minimize_with_units",
-    "momentum",
-    "newton",
-    "optimizer",
-    "preconditioned",
-    "rmsprop",
     "units_command",
-    "ureg",
 ]
 
 
@@ -316,7 +257,7 @@ def attach_units(
     if missing:
         raise MissingUnitsError(missing)
     if names is None:
-        from .objective import natural_key
+        from symopt.symbolic.objective import natural_key
 
         names = tuple(sorted(named, key=lambda n: natural_key(sp.Symbol(n))))
     walker = _Walker(
@@ -362,7 +303,7 @@ def _chosen_variables(
 ) -> tuple[str, ...] | None:
     if variables is None:
         return None
-    from .objective import _variable_names
+    from symopt.symbolic.objective import _variable_names
 
     names = tuple(_variable_names(variables))
     for n in names:
@@ -508,3 +449,15 @@ def units_command(objective: str, variables: Sequence[str]) -> str:
             raise SymoptError(f"cannot read {item!r}: write --var NAME=UNIT, e.g. --var x1=km")
         pairs[name.strip()] = unit.strip()
     return check_all(objective, pairs).explain()
+
+
+# Public classes show up as symopt.units.X (where users import them from).
+for _cls in (
+    ArgumentUnitsError,
+    MissingUnitsError,
+    SumUnitsError,
+    TermUnits,
+    TermUnitsError,
+    UnitInfo,
+):
+    _cls.__module__ = "symopt.units"

@@ -42,7 +42,6 @@ import math
 import numbers
 import os
 import sys
-import types
 import warnings
 from collections.abc import Sequence
 from fractions import Fraction
@@ -52,8 +51,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .errors import HyperparameterError, ShapeError, SymoptError
-from .objective import Objective, to_sympy
+from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt.symbolic.objective import Objective, to_sympy
 
 __all__ = [
     "DEFINITENESS",
@@ -536,15 +535,3 @@ def quadratic(
     (x**2/2 - y**2/2, 'saddle', [-1, 1])
     """
     return Quadratic(H, b=b, c=c, scale=scale, variables=variables)
-
-
-class _CallableModule(types.ModuleType):
-    """``symopt.quadratic`` names both this module and the function :func:`quadratic`;
-    once the module is imported, Python binds the package attribute to the module, so
-    the module itself forwards calls to the function."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Quadratic:
-        return quadratic(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

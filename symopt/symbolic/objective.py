@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from .derivatives import Derivatives, kinks
-from .errors import NotDifferentiableError, PointError, SymoptError, VariableError
-from .parsing import parse
+from symopt.errors import NotDifferentiableError, PointError, SymoptError, VariableError
+from symopt.symbolic.derivatives import Derivatives, kinks
+from symopt.symbolic.parsing import parse
 
 if TYPE_CHECKING:
-    from .compile import CompiledObjective
+    from symopt.numeric.compile import CompiledObjective
 
 __all__ = ["Objective"]
 
@@ -191,7 +191,7 @@ class Objective:
         expr = _realify(_as_expression(expr))
         self.unit_info = None
         if units is not None or value_units is not None:
-            from .units import attach_units
+            from symopt.units.objective import attach_units
 
             expr, variables, self.unit_info = attach_units(expr, variables, units, value_units)
         self._variables = _resolve_variables(expr, variables)
@@ -370,7 +370,7 @@ class Objective:
     def compile(self) -> CompiledObjective:
         """Value, gradient and Hessian as batched NumPy functions (cached)."""
         if "_compiled" not in self.__dict__:
-            from .compile import CompiledObjective
+            from symopt.numeric.compile import CompiledObjective
 
             self.__dict__["_compiled"] = CompiledObjective(
                 self._expr, self._variables, self._derivatives
@@ -380,6 +380,6 @@ class Objective:
     def critical_points(self, timeout: float = 10.0, **kwargs: Any):
         """Critical points (∇f = 0) with their classification; see
         :func:`symopt.critical.critical_points`."""
-        from .critical import critical_points
+        from symopt.critical.points import critical_points
 
         return critical_points(self, timeout=timeout, **kwargs)

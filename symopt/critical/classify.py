@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ._solve import Family, inside
-from .objective import to_sympy
-from .quadratic import definiteness, inertia, sign
+from symopt.critical._solve import Family, inside
+from symopt.symbolic.objective import to_sympy
+from symopt.symbolic.quadratic import definiteness, inertia, sign
 
 __all__ = [
     "Verdict",

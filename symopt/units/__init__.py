@@ -1,0 +1,92 @@
+"""Physical units: why plain gradient descent mixes them, and how preconditioning fixes it.
+
+pint stops here: the rest of symopt never sees a Quantity.  The contract:
+
+* ``ureg`` is symopt's pint registry (Quantities of other registries are converted).
+* :func:`check_update` ``(rule, objective_units, variable_units, lr_units=None)`` is the
+  dimensional analysis of one update rule, :func:`check_all` the table over all rules,
+  :func:`units_command` the text of ``symopt units``.
+* :func:`attach_units` is the hook of ``Objective(expr, units=..., value_units=...)``:
+  it checks every term against ``value_units``, substitutes named constants and returns
+  a :class:`UnitInfo` (``f.unit_info``, ``f.gradient_units``).
+* :func:`minimize_with_units` runs an optimizer from a start made of Quantities: the
+  unit-aware optimizers here (:func:`gd`, :func:`preconditioned`, :func:`adadelta`, ...)
+  take Quantity hyper-parameters, are checked once per run and become plain
+  :mod:`symopt.optim` optimizers on magnitudes; the trajectory gets its units back.
+"""
+
+from symopt.errors import UnitsError
+from symopt.units.objective import (
+    ArgumentUnitsError,
+    MissingUnitsError,
+    SumUnitsError,
+    TermUnits,
+    TermUnitsError,
+    UnitInfo,
+    attach_units,
+    units_command,
+)
+from symopt.units.rules import (
+    RULES,
+    OffsetUnitError,
+    RuleTable,
+    UnitMismatchError,
+    UnitSyntaxError,
+    UnknownUnitError,
+    UpdateReport,
+    check_all,
+    check_update,
+    parse_quantity,
+    parse_units,
+    ureg,
+)
+from symopt.units.runs import (
+    UnitOptimizer,
+    adadelta,
+    adagrad,
+    adam,
+    gd,
+    magnitudes,
+    minimize_with_units,
+    momentum,
+    newton,
+    optimizer,
+    preconditioned,
+    rmsprop,
+)
+
+__all__ = [
+    "RULES",
+    "ArgumentUnitsError",
+    "MissingUnitsError",
+    "OffsetUnitError",
+    "RuleTable",
+    "SumUnitsError",
+    "TermUnits",
+    "TermUnitsError",
+    "UnitInfo",
+    "UnitMismatchError",
+    "UnitOptimizer",
+    "UnitSyntaxError",
+    "UnitsError",
+    "UnknownUnitError",
+    "UpdateReport",
+    "adadelta",
+    "adagrad",
+    "adam",
+    "attach_units",
+    "check_all",
+    "check_update",
+    "gd",
+    "magnitudes",
+    "minimize_with_units",
+    "momentum",
+    "newton",
+    "optimizer",
+    "parse_quantity",
+    "parse_units",
+    "preconditioned",
+    "rmsprop",
+    "units_command",
+    "ureg",
+]

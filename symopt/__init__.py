@@ -46,10 +46,9 @@ _NAMES = {
     "Sweep": "numeric.results",
 }
 # rooms, and the modules users reach as ``symopt.<name>``
+_ROOMS = "cli critical landscape numeric optim plot problems stochastic symbolic theory tour units"
 _SUBMODULES = {
-    **{room: room for room in (
-        "cli critical landscape numeric optim plot problems stochastic symbolic theory tour units"
-    ).split()},
+    **{room: room for room in _ROOMS.split()},
     "data": "stochastic.data",
     "mlp": "landscape.mlp",
 }

@@ -101,7 +101,7 @@ def _realify(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace({s: sp.Symbol(s.name, real=True) for s in symbols if not s.is_real})
 
 
-def _variable_names(variables: Any) -> list[str]:
+def variable_names(variables: Any) -> list[str]:
     if isinstance(variables, str):
         names = [v for v in re.split(r"[\s,]+", variables) if v]
     elif isinstance(variables, sp.Symbol):
@@ -141,7 +141,7 @@ def _resolve_variables(expr: sp.Expr, variables: Any) -> tuple[sp.Symbol, ...]:
                 "variables a constant objective has"
             )
         return tuple(sorted(by_name.values(), key=natural_key))
-    names = _variable_names(variables)
+    names = variable_names(variables)
     if not names:
         raise VariableError("variables is empty: give at least one variable")
     return tuple(by_name.get(n, sp.Symbol(n, real=True)) for n in names)

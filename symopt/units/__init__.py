@@ -26,6 +26,18 @@ from symopt.units.objective import (
     attach_units,
     units_command,
 )
+from symopt.units.optimizers import (
+    UnitOptimizer,
+    adadelta,
+    adagrad,
+    adam,
+    gd,
+    momentum,
+    newton,
+    optimizer,
+    preconditioned,
+    rmsprop,
+)
 from symopt.units.rules import (
     RULES,
     OffsetUnitError,
@@ -40,20 +52,7 @@ from symopt.units.rules import (
     parse_units,
     ureg,
 )
-from symopt.units.runs import (
-    UnitOptimizer,
-    adadelta,
-    adagrad,
-    adam,
-    gd,
-    magnitudes,
-    minimize_with_units,
-    momentum,
-    newton,
-    optimizer,
-    preconditioned,
-    rmsprop,
-)
+from symopt.units.runs import magnitudes, minimize_with_units
 
 __all__ = [
     "RULES",

@@ -303,9 +303,9 @@ def _chosen_variables(
 ) -> tuple[str, ...] | None:
     if variables is None:
         return None
-    from symopt.symbolic.objective import _variable_names
+    from symopt.symbolic.objective import variable_names
 
-    names = tuple(_variable_names(variables))
+    names = tuple(variable_names(variables))
     for n in names:
         if n in constants:
             raise UnitsError(

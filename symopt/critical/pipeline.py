@@ -70,7 +70,7 @@ from symopt.symbolic.derivatives import kinks
 from symopt.symbolic.objective import Objective, to_sympy
 from symopt.symbolic.quadratic import sign
 
-__all__ = ["MARGIN", "SEARCH_SHARE", "SOLVE_SHARE", "Candidate", "Solutions", "search"]
+__all__ = ["MARGIN", "SEARCH_SHARE", "SOLVE_SHARE", "Candidate", "Found", "search"]
 
 MARGIN = 0.05  # seconds kept back for assembling the result
 SOLVE_SHARE = 0.6  # the symbolic worker stops at this fraction of the budget
@@ -79,7 +79,7 @@ MAX_NUMERIC_POINTS = 30  # more distinct numeric zeros than this: not isolated p
 
 
 @dataclass
-class Solutions:
+class Found:
     """What the first two stages found: exact points, families, numeric points (rows of a
     float array), non-differentiable sets, and what is known about completeness."""
 
@@ -115,7 +115,7 @@ def search(
     seed: int | None = 0,
     starts: int | None = None,
     order: int = DEFAULT_ORDER,
-) -> tuple[Solutions, list[Candidate]]:
+) -> tuple[Found, list[Candidate]]:
     """Solve, search numerically, classify; done by ``end`` (a :func:`time.monotonic`
     time) less :data:`MARGIN`.  Isolated points come sorted, families last."""
     start = time.monotonic()
@@ -130,14 +130,14 @@ def search(
 # -- stage 1: solve ----------------------------------------------------------------------------
 
 
-def _solve(objective: Objective, box: dict | None, deadline: float) -> Solutions:
+def _solve(objective: Objective, box: dict | None, deadline: float) -> Found:
     """Run the solving worker until ``deadline`` and gather its findings."""
     start = time.monotonic()
     expr, variables = objective.expr, objective.variables
     outcome = run_killable(
         _solving, expr, variables, list(objective.gradient), box, deadline=deadline
     )
-    found = Solutions(numeric=np.zeros((0, len(variables))))
+    found = Found(numeric=np.zeros((0, len(variables))))
     method = "closed forms"
     for message in outcome.items:
         match message:
@@ -226,7 +226,7 @@ def _solutions(expr, variables, gradient, box) -> Iterator[Finding]:
 # -- stage 2: search numerically ---------------------------------------------------------------
 
 
-def _search_numerically(objective, found: Solutions, deadline: float, seed, starts) -> None:
+def _search_numerically(objective, found: Found, deadline: float, seed, starts) -> None:
     variables = objective.variables
     try:
         compiled = objective.compile()
@@ -256,18 +256,19 @@ def _search_numerically(objective, found: Solutions, deadline: float, seed, star
 # -- stage 3: classify -------------------------------------------------------------------------
 
 
-def _classify(objective, found: Solutions, deadline: float, order: int) -> list[Candidate]:
+def _classify(objective, found: Found, deadline: float, order: int) -> list[Candidate]:
     """Run the classifying worker until shortly before ``deadline``; numeric verdicts for
     what it did not reach; then the global flags, and the sampling test against them."""
-    expr, variables = objective.expr, objective.variables
-    exact = found.points + found.unverified
-    floats = [np.array([float(sp.N(p[v], 17)) for v in variables]) for p in exact]
+    floats = [
+        np.array([float(sp.N(p[v], 17)) for v in objective.variables])
+        for p in found.points + found.unverified
+    ]
     _warm_up(objective)
     reserve = min(0.5, 0.1 * (deadline - time.monotonic()))
     outcome = run_killable(
         _classifying,
-        expr,
-        variables,
+        objective.expr,
+        objective.variables,
         objective.hessian,
         list(objective.gradient),
         found,
@@ -294,36 +295,40 @@ def _classify(objective, found: Solutions, deadline: float, order: int) -> list[
         found.notes.append(
             f"{len(identified)} numeric point(s) identified in closed form and verified exactly"
         )
+    candidates = _candidates(objective, found, floats, verdicts, identified, flags)
+    settled = disprove_globals(objective, [c.verdict for c in candidates], deadline)
+    return [replace(c, verdict=v) for c, v in zip(candidates, settled, strict=True)]
+
+
+def _candidates(objective, found: Found, floats, verdicts, identified, flags) -> list[Candidate]:
+    """Every point with its verdict (numeric where the worker gave none) and global flag:
+    isolated points sorted by their coordinates, then the families."""
     candidates = []
-    for i, point in enumerate(exact):
+    for i, point in enumerate(found.points + found.unverified):
         verdict = verdicts.get(("point", i)) or _numeric_verdict(objective, floats[i])
-        candidates.append(
-            Candidate(point, _settled(verdict, flags.get(("point", i))), i < len(found.points))
-        )
+        exact = i < len(found.points)
+        candidates.append(Candidate(point, _settled(verdict, flags.get(("point", i))), exact))
     for i, row in enumerate(found.numeric):
         flag = flags.get(("numeric", i))
         if i in identified:
-            candidates.append(
-                Candidate(identified[i], _settled(verdicts["numeric", i], flag), True)
-            )
+            verdict = _settled(verdicts["numeric", i], flag)
+            candidates.append(Candidate(identified[i], verdict, True))
         else:
-            point = dict(zip(variables, map(sp.Float, row), strict=True))
-            candidates.append(
-                Candidate(point, _settled(_numeric_verdict(objective, row), flag), False)
-            )
-    candidates.sort(key=lambda c: [_float(c.point[v]) for v in variables])
+            point = dict(zip(objective.variables, map(sp.Float, row), strict=True))
+            verdict = _settled(_numeric_verdict(objective, row), flag)
+            candidates.append(Candidate(point, verdict, False))
+    candidates.sort(key=lambda c: [_float(c.point[v]) for v in objective.variables])
     for i, family in enumerate(found.families):
         verdict = verdicts.get(("family", i)) or Verdict(
             "inconclusive", None, "higher-order", "not classified within the time budget"
         )
         flag = flags.get(("family", i))
         candidates.append(Candidate(family.point, _settled(verdict, flag), True, family))
-    settled = disprove_globals(objective, [c.verdict for c in candidates], deadline)
-    return [replace(c, verdict=v) for c, v in zip(candidates, settled, strict=True)]
+    return candidates
 
 
 def _classifying(
-    expr, variables, hessian, gradient, found: Solutions, order: int
+    expr, variables, hessian, gradient, found: Found, order: int
 ) -> Iterator[Classified | Identified | GlobalFlags]:
     """The classifying worker: exact points (simplest first), families, numeric points
     identified in closed form, then the global flags of them all."""

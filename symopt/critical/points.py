@@ -59,11 +59,11 @@ class CriticalPoint:
     ----------
     point : dict
         ``{variable: value}``; for a family the values contain the ``parameters``.
-    kind : str
+    kind : Kind
         ``"minimum"``, ``"maximum"``, ``"saddle"`` or ``"inconclusive"``.
     strict : bool or None
         For extrema: strict (isolated) or not; ``None`` for saddles and undecided points.
-    method : str
+    method : Method
         ``"second-order"`` (definite or indefinite Hessian), ``"higher-order"``
         (degenerate Hessian, families) or ``"numeric"`` (float Hessian).
     exact : bool

@@ -4,6 +4,10 @@ print, and what notebooks show.
 Numbers are exact when short and ``≈`` six significant digits otherwise; points that are
 not plain second-order results get a footnote saying why (a family, a numeric point, a
 higher-order argument).
+
+>>> import sympy as sp
+>>> format_number(sp.Rational(1, 3)), format_number(sp.sqrt(2) + sp.pi / 7 + sp.Rational(1, 99))
+('1/3', '≈1.87311')
 """
 
 from __future__ import annotations
@@ -46,10 +50,12 @@ def format_number(value: Any, width: int = 18) -> str:
 
 
 def format_point(point: dict) -> str:
+    """``(a, b, …)`` with each coordinate as :func:`format_number` writes it."""
     return "(" + ", ".join(format_number(v) for v in point.values()) + ")"
 
 
 def latex_number(value: Any) -> str:
+    """LaTeX of an exact value; a float (or a ``CRootOf`` number) to 6 digits."""
     if value is None:
         return "?"
     value = to_sympy(value)
@@ -59,6 +65,7 @@ def latex_number(value: Any) -> str:
 
 
 def latex_point(point: dict) -> str:
+    """``\\left(a, b, …\\right)`` in LaTeX."""
     return r"\left(" + ", ".join(latex_number(v) for v in point.values()) + r"\right)"
 
 

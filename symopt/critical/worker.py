@@ -54,8 +54,8 @@ class TimedOut:
 class Failed:
     """The generator raised, or the child died; ``error`` is ``"Type: message"``."""
 
-    items: tuple[Any, ...] = ()
-    error: str = ""
+    items: tuple[Any, ...]
+    error: str
 
 
 Outcome: TypeAlias = Finished | TimedOut | Failed
@@ -169,7 +169,7 @@ def _run_in_thread(generator, args, deadline) -> Outcome:  # pragma: no cover - 
                 items.append(item)
             ended.append(Finished())
         except Exception as error:
-            ended.append(Failed(error=f"{type(error).__name__}: {error}"))
+            ended.append(Failed((), f"{type(error).__name__}: {error}"))
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()

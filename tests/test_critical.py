@@ -6,16 +6,20 @@ the Hessian's eigenvalues, or the higher-order argument), not copied from the co
 
 from __future__ import annotations
 
+import os
+import pickle
 import time
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field, fields
 
 import numpy as np
 import pytest
 import sympy as sp
 
 from symopt import Objective
-from symopt.critical._solve import identify, numeric_solutions, run_killable
+from symopt.critical import messages as msg
+from symopt.critical.numeric import identify, numeric_solutions
 from symopt.critical.points import CriticalPoints, critical_points
+from symopt.critical.worker import Failed, Finished, TimedOut, run_killable
 from symopt.errors import HyperparameterError, SymoptError
 
 TIMEOUT = 30.0  # generous: these return in well under a second on an idle machine
@@ -432,7 +436,7 @@ def test_sympy_solve_does_not_finish_on_the_hard_system():
         lambda: iter([sp.solve(list(f.gradient), f.variables, dict=True)]),
         deadline=time.monotonic() + 3.0,
     )
-    assert outcome.timed_out and not outcome.items
+    assert isinstance(outcome, TimedOut) and not outcome.items
     assert time.monotonic() - started < 4.0  # the worker was killed
 
 
@@ -457,15 +461,89 @@ def test_run_killable_keeps_partial_results_and_reports_errors():
         yield 3
 
     outcome = run_killable(slow, deadline=time.monotonic() + 0.5)
-    assert outcome.items == [1, 2] and outcome.timed_out
+    assert outcome == TimedOut((1, 2))
 
     def failing():
         yield "a"
         raise ValueError("boom")
 
     outcome = run_killable(failing, deadline=time.monotonic() + 10)
-    assert outcome.items == ["a"] and outcome.error == "ValueError: boom"
-    assert not outcome.timed_out
+    assert outcome == Failed(("a",), "ValueError: boom")
+    assert not isinstance(outcome, TimedOut)
+
+
+# -- typed messages between the workers and the parent -----------------------------------------
+
+_x, _t = sp.Symbol("x", real=True), sp.Symbol("t", real=True)
+_VERDICT = msg.Verdict("minimum", True, "second-order", "the Hessian is positive definite", (2,), 0)
+MESSAGES = [
+    Finished((1, "a")),
+    TimedOut(),
+    Failed((), "ValueError: boom"),
+    msg.Solution({_x: S2}, sp.Integer(0)),
+    msg.Unverified({_x: sp.CRootOf(_x**5 - _x - 1, 0)}),
+    msg.Family({_x: _t}, (_t,), (_t >= 0) & (_t < 1), (_x - _t,)),
+    msg.Kink(msg.Solution({_x: sp.Integer(0)}), "Abs(x) has a kink where x = 0"),
+    msg.Periodic({_x: 2 * PI}),
+    msg.Complete(in_box=True),
+    msg.SolvedBy("Gröbner bases"),
+    msg.Note("float coefficients were read as the decimals they show"),
+    msg.Classified("family", 2, _VERDICT),
+    msg.Identified(0, {_x: PI / 2}, _VERDICT),
+    msg.GlobalFlags({("point", 0): True, ("numeric", 1): None}),
+    _VERDICT,
+]
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=lambda message: type(message).__name__)
+def test_each_message_pickles_and_is_frozen(message):
+    back = pickle.loads(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(back) is type(message) and back == message
+    with pytest.raises(FrozenInstanceError):
+        setattr(message, fields(message)[0].name, None)
+
+
+def test_messages_cross_the_pipe_unchanged():
+    outcome = run_killable(lambda: iter(MESSAGES), deadline=time.monotonic() + TIMEOUT)
+    assert outcome == Finished(tuple(MESSAGES))
+
+
+def test_kink_equations_define_its_set():
+    # a point (x = 0) is the zero of x - 0; a family carries its own equations
+    point_kink, family_kink = MESSAGES[6], msg.Kink(MESSAGES[5], "reason")
+    assert point_kink.equations == (_x,)
+    assert family_kink.equations == (_x - _t,)
+
+
+def test_worker_times_out_on_the_hard_system_keeping_what_came_before():
+    f = Objective(HANGS)
+
+    def hard():
+        yield "started"
+        yield sp.solve(list(f.gradient), f.variables, dict=True)
+
+    started = time.monotonic()
+    outcome = run_killable(hard, deadline=started + 1.0)
+    # the call returned, with the item sent before the hang; 120 s only guards a hang
+    assert outcome == TimedOut(("started",))
+    assert time.monotonic() - started < 120
+
+
+def test_worker_reports_a_child_that_dies():
+    def dies():
+        yield 1
+        os._exit(3)
+
+    outcome = run_killable(dies, deadline=time.monotonic() + TIMEOUT)
+    assert outcome == Failed((1,), "the worker process died")
+
+
+def test_worker_without_time_left_does_not_start():
+    def never():
+        raise AssertionError("must not run")
+        yield
+
+    assert run_killable(never, deadline=time.monotonic() - 1) == TimedOut()
 
 
 # -- numeric fallback and identification ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Classifying critical points: second order, higher order, families, global checks.
+"""Classifying one critical point (or family): second order, then higher order.
 
 At a critical point ``a``, ``f(a + h) − f(a) = ½ hᵀHh + (higher-order terms)``:
 
@@ -15,56 +15,44 @@ At a critical point ``a``, ``f(a + h) − f(a) = ½ hᵀHh + (higher-order terms
   ``f(a + h) − f(a)`` decides directly: odd degree → saddle; even degree → its sign on the
   sphere (exact for one or two variables by real-root isolation).
 * **families** of critical points (curves, surfaces) are non-strict extrema when
-  ``f − f(a)`` is provably of one sign, else they are judged by the normal curvature.
-* **global**: ``f − f(a) ≥ 0`` proved (even powers with positive coefficients, or a
-  factorisation into such factors and squares), or a coercive polynomial whose least
-  critical value is ``f(a)``; disproved when the leading form of a polynomial takes the
-  other sign or another critical point is lower.
+  ``f − f(a)`` is provably of one sign, else they are judged by the normal curvature
+  (Morse–Bott: one non-zero eigenvalue per transverse direction).
+* **numeric** points: the second-order test on a float Hessian.
+
+Whether an extremum is global is :mod:`symopt.critical.globality`'s question; the signs of
+forms come from :mod:`symopt.critical.forms`.
 
 Whatever cannot be decided is ``"inconclusive"`` with the reason, never a guess.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from symopt.critical._solve import Family, inside
-from symopt.symbolic.objective import to_sympy
-from symopt.symbolic.quadratic import definiteness, inertia, sign
+from symopt.critical.forms import (
+    even_power_sum,
+    form_sign,
+    homogeneous_parts,
+    provably_nonnegative,
+)
+from symopt.critical.messages import Family, Verdict, inside
+from symopt.symbolic.quadratic import inertia, sign
 
 __all__ = [
-    "Verdict",
+    "DEFAULT_ORDER",
     "classify_family",
     "classify_numeric",
     "classify_point",
     "eigenvalues",
-    "form_sign",
-    "global_flags",
-    "provably_nonnegative",
     "value_at",
 ]
 
 DEFAULT_ORDER = 8  # Taylor degree of the higher-order test for non-polynomials
-
-
-@dataclass
-class Verdict:
-    """The classification of one critical point (or family)."""
-
-    kind: str
-    strict: bool | None
-    method: str
-    reason: str = ""
-    eigenvalues: tuple = ()
-    value: Any = None
-    is_global: bool | None = None
-
 
 # -- small helpers -----------------------------------------------------------------------------
 
@@ -106,15 +94,6 @@ def _shifted_label(h: Sequence[sp.Symbol], variables, point) -> dict:
     return {hi: (v - point[v] if point[v] != 0 else v) for hi, v in zip(h, variables, strict=True)}
 
 
-def _homogeneous_parts(poly: sp.Poly) -> dict[int, sp.Expr]:
-    parts: dict[int, list] = {}
-    for monomial, coefficient in poly.terms():
-        degree = sum(monomial)
-        term = coefficient * sp.Mul(*(g**e for g, e in zip(poly.gens, monomial, strict=True)))
-        parts.setdefault(degree, []).append(term)
-    return {d: sp.Add(*terms) for d, terms in parts.items()}
-
-
 def _truncate(expr: sp.Expr, symbols: Sequence[sp.Symbol], degree: int) -> sp.Expr:
     poly = sp.Poly(sp.expand(expr), *symbols)
     return sp.Add(
@@ -124,172 +103,6 @@ def _truncate(expr: sp.Expr, symbols: Sequence[sp.Symbol], degree: int) -> sp.Ex
             if sum(m) <= degree
         )
     )
-
-
-# -- signs of forms ----------------------------------------------------------------------------
-
-
-def _is_rational_poly(poly: sp.Poly) -> bool:
-    return all(c.is_Rational for c in poly.coeffs())
-
-
-def form_sign(form: sp.Expr, symbols: Sequence[sp.Symbol]) -> tuple[str, tuple | None]:
-    """The definiteness of a homogeneous polynomial on ``R^k \\ {0}`` and a direction
-    where it is negative (or ``None``).
-
-    Labels as :func:`symopt.quadratic.definiteness`.  Exact for one or two variables with
-    rational coefficients (real-root isolation of the dehomogenised polynomial), and for
-    quadratic forms; otherwise proved definite only by the even-power test, proved
-    indefinite by sign witnesses, else ``"unknown"``.
-
-    >>> x, y = sp.symbols("x y")
-    >>> form_sign(x**4 + y**4, (x, y))[0], form_sign(x**4 - y**4, (x, y))[0]
-    ('positive definite', 'indefinite')
-    >>> form_sign(x**2 * y**2, (x, y))[0]
-    'positive semidefinite'
-    """
-    symbols = list(symbols)
-    poly = sp.Poly(form, *symbols)
-    if poly.is_zero:
-        return "positive semidefinite", None
-    degree = poly.total_degree()
-    if degree % 2 == 1:
-        d = _nonzero_direction(form, symbols)
-        value = form.xreplace(dict(zip(symbols, d, strict=True)))
-        return "indefinite", d if value < 0 else tuple(-c for c in d)
-    if degree == 2:
-        M = sp.hessian(form, symbols) / 2
-        label = definiteness(M)
-        return label, _negative_direction(form, symbols)
-    if len(symbols) == 1:
-        c = poly.LC()
-        s = sign(c)
-        if s is None:
-            return "unknown", None
-        return ("positive definite", None) if s > 0 else ("negative definite", (1,))
-    if len(symbols) == 2 and _is_rational_poly(poly):
-        return _binary_form_sign(form, symbols)
-    return _form_sign_by_tests(form, symbols, poly)
-
-
-def _nonzero_direction(form: sp.Expr, symbols: list) -> tuple:
-    for d in _directions(len(symbols)):
-        if form.xreplace(dict(zip(symbols, d, strict=True))) != 0:
-            return d
-    raise ValueError("the form vanishes on every test direction")  # pragma: no cover
-
-
-def _directions(k: int) -> list[tuple[int, ...]]:
-    """Small integer directions, unit vectors first."""
-    units = [tuple(int(i == j) for j in range(k)) for i in range(k)]
-    span = range(-2, 3) if k <= 4 else range(-1, 2)
-    others = [d for d in itertools.product(span, repeat=k) if any(d) and d not in units]
-    others.sort(key=lambda d: sum(abs(c) for c in d))
-    return units + others[:2000]
-
-
-def _negative_direction(form: sp.Expr, symbols: list) -> tuple | None:
-    for d in _directions(len(symbols)):
-        if form.xreplace(dict(zip(symbols, d, strict=True))) < 0:
-            return d
-    return None
-
-
-def _binary_form_sign(form: sp.Expr, symbols: list) -> tuple[str, tuple | None]:
-    """Two variables: ``F(s, 1)`` between its real roots, and ``F(1, 0)``."""
-    u1, u2 = symbols
-    s = sp.Dummy("s")
-    p = sp.Poly(sp.expand(form.xreplace({u1: s, u2: 1})), s)
-    at_infinity = form.xreplace({u1: 1, u2: 0})
-    roots = sorted({float(r) for r in p.real_roots()}) if p.degree() > 0 else []
-    tests = [sp.Rational(0)] if not roots else [sp.Rational(roots[0]) - 1]
-    tests += [sp.Rational((a + b) / 2) for a, b in itertools.pairwise(roots)]
-    if roots:
-        tests.append(sp.Rational(roots[-1]) + 1)
-    samples = [((t, 1), p.eval(t)) for t in tests] + [((1, 0), at_infinity)]
-    signs = {sign(v) for _, v in samples}
-    negative = next((d for d, v in samples if v < 0), None)
-    touches = bool(roots) or at_infinity == 0
-    if 1 in signs and -1 in signs:
-        return "indefinite", negative
-    if -1 in signs:
-        return ("negative semidefinite" if touches else "negative definite"), negative
-    return ("positive semidefinite" if touches else "positive definite"), None
-
-
-def _form_sign_by_tests(form, symbols, poly) -> tuple[str, tuple | None]:
-    if _even_power_sum(poly, require_pure=True):
-        return "positive definite", None
-    if _even_power_sum(-poly, require_pure=True):
-        return "negative definite", (1,) + (0,) * (len(symbols) - 1)
-    values = {}
-    for d in _directions(len(symbols)):
-        v = form.xreplace(dict(zip(symbols, d, strict=True)))
-        values.setdefault(sign(v), d)
-    if 1 in values and -1 in values:
-        return "indefinite", values[-1]
-    return "unknown", values.get(-1)
-
-
-def _even_power_sum(poly: sp.Poly, require_pure: bool) -> bool:
-    """Every monomial has even exponents and a positive coefficient (constant >= 0);
-    with ``require_pure`` each variable also has a pure power, so the polynomial is
-    positive away from 0."""
-    terms = poly.terms()
-    if not terms:
-        return False
-    pure = set()
-    for monomial, c in terms:
-        if any(e % 2 for e in monomial):
-            return False
-        s = sign(c)
-        if s is None or s < 0 or (s == 0 and any(monomial)):
-            return False
-        nonzero = [i for i, e in enumerate(monomial) if e]
-        if len(nonzero) == 1:
-            pure.add(nonzero[0])
-    return not require_pure or pure == set(range(len(poly.gens)))
-
-
-# -- global nonnegativity ----------------------------------------------------------------------
-
-
-def provably_nonnegative(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> bool:
-    """``expr ≥ 0`` for all real ``variables``, by a certificate SymPy can check: a sum
-    of even powers with positive coefficients, a PSD quadratic, or a product of such
-    factors and even powers.
-
-    >>> x, y = sp.symbols("x y", real=True)
-    >>> provably_nonnegative((x**2 + y**2 - 1)**2, (x, y)), provably_nonnegative(x*y, (x, y))
-    (True, False)
-    """
-    expr = to_sympy(expr)
-    if expr.is_zero or expr.is_nonnegative:  # SymPy's own structural reasoning first
-        return True
-    try:
-        poly = sp.Poly(expr, *variables)
-    except sp.PolynomialError:
-        return False
-    if poly.free_symbols - set(variables):
-        return False
-    if _even_power_sum(poly, require_pure=False) or _psd_quadratic(poly):
-        return True
-    coefficient, factors = sp.factor_list(expr, *variables)
-    if sign(coefficient) != 1 or (len(factors) == 1 and factors[0][1] == 1):
-        return False
-    return all(m % 2 == 0 or provably_nonnegative(factor, variables) for factor, m in factors)
-
-
-def _psd_quadratic(poly: sp.Poly) -> bool:
-    """A polynomial of degree <= 2 whose homogenised matrix is PSD is >= 0."""
-    if poly.total_degree() > 2:
-        return False
-    gens = list(poly.gens)
-    one = sp.Dummy("one")
-    expr = poly.as_expr()
-    homogeneous = sp.expand(one**2 * expr.xreplace({g: g / one for g in gens}))
-    M = sp.hessian(homogeneous, [*gens, one]) / 2
-    return definiteness(M) in ("positive definite", "positive semidefinite")
 
 
 # -- Taylor polynomials and the splitting lemma ------------------------------------------------
@@ -350,7 +163,7 @@ def _reduced_function(g, h, H, order) -> tuple[sp.Expr, list, list, sp.Matrix]:
 def _lowest_form(expr: sp.Expr, symbols: Sequence) -> tuple[int, sp.Expr] | None:
     if sp.expand(expr) == 0:
         return None
-    parts = _homogeneous_parts(sp.Poly(expr, *symbols))
+    parts = homogeneous_parts(sp.Poly(expr, *symbols))
     m = min(d for d, p in parts.items() if p != 0)
     return m, parts[m]
 
@@ -406,9 +219,7 @@ def classify_point(
     decided = _second_order(counts, eig)
     if decided is not None:
         return decided
-    verdict = _higher_order(expr, variables, point, H, counts, order)
-    verdict.eigenvalues = eig
-    return verdict
+    return replace(_higher_order(expr, variables, point, H, counts, order), eigenvalues=eig)
 
 
 def _higher_order(expr, variables, point, H, counts, order) -> Verdict:
@@ -518,7 +329,7 @@ def _zero_hessian(g, h, labels, exact, order) -> Verdict:
     if exact:
         poly = sp.Poly(g, *h)
         for s, kind in ((1, "minimum"), (-1, "maximum")):
-            if _even_power_sum(s * poly, require_pure=True):
+            if even_power_sum(s * poly, require_pure=True):
                 shown_all = sp.sstr(g.xreplace(labels))
                 return Verdict(
                     kind,
@@ -570,8 +381,7 @@ def classify_family(
             f"the Hessian has {len(nonzero)} non-zero eigenvalue(s) across a family of "
             f"codimension {normal}: degenerate across the family, undecided",
         )
-    verdict.eigenvalues, verdict.value = eig, value
-    return verdict
+    return replace(verdict, eigenvalues=eig, value=value)
 
 
 def _by_transverse_curvature(curvatures: list, family: Family) -> Verdict:
@@ -675,106 +485,4 @@ def classify_numeric(hessian: np.ndarray, rtol: float = 1e-6) -> Verdict:
             eig,
         )
     verdict = _second_order((int(np.sum(values > 0)), 0, int(np.sum(values < 0))), eig)
-    verdict.method = "numeric"
-    verdict.reason += " (numerically)"
-    return verdict
-
-
-# -- global ------------------------------------------------------------------------------------
-
-
-def _leading_form(expr, variables) -> tuple[int, sp.Expr] | None:
-    try:
-        poly = sp.Poly(expr, *variables)
-    except sp.PolynomialError:
-        return None
-    if poly.free_symbols - set(variables) or not _is_rational_poly(poly):
-        return None
-    parts = _homogeneous_parts(poly)
-    top = max(parts)
-    return top, parts[top]
-
-
-def global_flags(
-    expr: sp.Expr,
-    variables: Sequence[sp.Symbol],
-    entries: Sequence[tuple[str, dict, Any]],
-    complete: bool,
-    *,
-    periodic: bool = False,
-) -> list[bool | None]:
-    """``is_global`` for each ``(kind, point, value)``: True/False where proved, else None.
-
-    ``complete`` says the entries are all the real critical points and the objective is
-    differentiable everywhere.  That allows three arguments: a coercive polynomial attains
-    its minimum at its least critical value; with ``periodic`` (periodic in every variable,
-    entries covering a full period) the extreme critical values are the extreme values;
-    in one variable a lone strict extremum is global (a second one would need a critical
-    point between them).
-    """
-    leading = _leading_form(expr, variables)
-    label = form_sign(leading[1], variables)[0] if leading and leading[0] > 0 else None
-    values = [value for _, _, value in entries if value is not None]
-    complete = complete and _defined_everywhere(expr, variables)
-    lone = complete and len(variables) == 1 and len(entries) == 1
-    flags = []
-    for kind, point, value in entries:
-        if kind == "saddle":
-            flags.append(False)
-        elif kind not in ("minimum", "maximum") or value is None:
-            flags.append(None)
-        else:
-            s = 1 if kind == "minimum" else -1
-            if (periodic and complete) or (lone and bool(point)):
-                flags.append(all(sign(s * (other - value)) in (0, 1) for other in values))
-                continue
-            flags.append(_is_global(expr, variables, s, point, value, entries, label, complete))
-    return flags
-
-
-_ENTIRE = (sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.tanh, sp.atan)
-
-
-def _defined_everywhere(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> bool:
-    """``f`` is finite on all of ``R^n`` (no poles, logs or roots of arguments that can
-    vanish or turn negative), so the arguments "a lone extremum" and "the least critical
-    value" may use the whole space: ``1/x + x²`` has one critical point, a minimum, yet
-    falls to −∞ at its pole."""
-    names = set(variables)
-    for atom in expr.atoms(sp.Pow):
-        if atom.base.free_symbols & names:
-            e = atom.exp
-            if not (e.is_Integer and e >= 0) and not atom.base.is_positive:
-                return False
-    for atom in expr.atoms(sp.Function):
-        if atom.free_symbols & names and not isinstance(atom, _ENTIRE):
-            if isinstance(atom, sp.log) and atom.args[0].is_positive:
-                continue
-            return False
-    return True
-
-
-def _is_global(expr, variables, s, point, value, entries, label, complete) -> bool | None:
-    if provably_nonnegative(s * (expr - value), variables):
-        return True
-    if point and not any(v.free_symbols for v in point.values()):
-        h = list(sp.symbols(f"h1:{len(variables) + 1}", real=True, cls=sp.Dummy))
-        shifted = expr.xreplace({v: point[v] + hi for v, hi in zip(variables, h, strict=True)})
-        if not shifted.has(sp.CRootOf) and provably_nonnegative(
-            sp.expand(s * (shifted - value)), h
-        ):
-            return True
-    towards = ("positive" if s > 0 else "negative") + " definite"
-    escapes = (
-        "indefinite",
-        "negative definite" if s > 0 else "positive definite",
-        "negative semidefinite" if s > 0 else "positive semidefinite",
-    )
-    if label in escapes:
-        return False  # the leading form sends f to ∓∞ along some ray
-    others = [other for _, _, other in entries if other is not None]
-    if any(sign(s * (other - value)) == -1 for other in others):
-        return False
-    if label == towards and complete and all(sign(s * (o - value)) in (0, 1) for o in others):
-        return True
-    return None
+    return replace(verdict, method="numeric", reason=verdict.reason + " (numerically)")

@@ -61,7 +61,7 @@ def test_example_runs_draws_and_prints(name, examples, check_picture):
     assert any(ch.isdigit() for ch in ran.notes), f"{name} prints no numbers"
 
 
-# -- the numbers, example by example -------------------------------------------------
+# -- 01_surrogate ----------------------------------------------------------------------
 
 
 def test_01_accuracy_is_flat_almost_everywhere_and_the_loss_is_not(examples):
@@ -92,6 +92,9 @@ def test_01_fit_matches_scikit_learn(examples):
     assert r["accuracy_fit"] == pytest.approx(reference.score(X, data.target), abs=0.02)
 
 
+# -- 02_optimization_loop --------------------------------------------------------------
+
+
 def test_02_gradient_descent_table_by_hand(examples):
     loop = examples["02"].result["loop"]
     # f = x⁴/4 − x² + x/2, f'(x) = x³ − 2x + 1/2, x₀ = 2, η = 0.1
@@ -120,9 +123,10 @@ def test_02_steepest_descent_is_minus_the_normalised_gradient(examples):
     assert s["argmin_deg"] == pytest.approx(180 + math.degrees(math.atan2(3, 2)), abs=0.1)
 
 
-def test_03_critical_points_by_hand(examples):
-    import sympy as sp
+# -- 03_critical_points ----------------------------------------------------------------
 
+
+def test_03_critical_points_by_hand(examples):
     r = examples["03"].result
     # f = 3x⁴ − 4x³ − 12x² + 5, f' = 12x(x − 2)(x + 1), f'' = 36x² − 24x − 24:
     # f''(−1) = 36 > 0, f''(0) = −24 < 0, f''(2) = 72 > 0; f(−1) = 0 > f(2) = −27
@@ -144,134 +148,6 @@ def test_03_critical_points_by_hand(examples):
     assert sp.simplify(along + t**4 / 4) == 0
 
 
-def test_04_taylor_remainders_shrink_with_the_right_order(examples):
-    r = examples["04"].result
-    # the remainder of the order-k Taylor polynomial is O(h^(k+1)): slopes 2 and 3 on log-log
-    np.testing.assert_allclose(r["slopes_1d"], [2, 3], atol=0.1)
-    np.testing.assert_allclose(r["slopes_2d"], [2, 3], atol=0.1)
-    assert r["quadratic_matches_taylor"] is True
-
-
-def test_05_definiteness_from_the_eigenvalues(examples):
-    r = examples["05"].result
-    # [[2, −1], [−1, 1]]: λ = (3 ± √5)/2, both > 0; condition (3 + √5)/(3 − √5)
-    name = "[[2, -1], [-1, 1]]"
-    np.testing.assert_allclose(r["eigenvalues"][name], [(3 - 5**0.5) / 2, (3 + 5**0.5) / 2])
-    assert r["condition"][name] == pytest.approx((3 + 5**0.5) / (3 - 5**0.5))
-    expected = {
-        "I": "positive definite",
-        "diag(4, 1)": "positive definite",
-        name: "positive definite",
-        "diag(1, -1)": "indefinite",
-        "diag(-1, 1)": "indefinite",
-        "diag(-4, 1)": "indefinite",
-    }
-    assert r["definiteness"] == expected
-
-
-def test_06_lecture_step_sits_on_the_stability_boundary(examples):
-    r = examples["06"].result
-    # f = xᵀHx: factors 1 − 2ηλ; diag(10, 1), η = 0.1: (−1, 0.8), ρ = 1
-    boundary, small = "diag(10, 1), lr=0.1, scale=1", "diag(10, 1), lr=0.01, scale=1"
-    assert r["regime"][boundary] == "boundary"
-    assert r["rho"][boundary] == pytest.approx(1.0)
-    # η = 0.01: factors (0.8, 0.98), ρ = 0.98 < 1
-    assert r["regime"][small] == "convergent"
-    assert r["rho"][small] == pytest.approx(0.98)
-    assert r["measured"][small] == pytest.approx(0.98, abs=1e-3)
-    # diag(9.9, 1), η = 0.1: factor −0.98 on x₁
-    assert r["rho"]["diag(9.9, 1), lr=0.1, scale=1"] == pytest.approx(0.98)
-    # f = ½xᵀHx halves the curvature: diag(10, 1) at η = 0.1 has factors (0, 0.9)
-    assert r["regime"]["diag(10, 1), lr=0.1, scale=0.5"] == "convergent"
-    assert r["rho"]["diag(10, 1), lr=0.1, scale=0.5"] == pytest.approx(0.9)
-
-
-def test_09_momentum_beats_plain_gradient_descent(examples):
-    r = examples["09"].result
-    heavy, plain = "diag(9.9, 1), lr=0.1, mu=0.5, scale=1", "diag(9.9, 1), lr=0.1, mu=0, scale=1"
-    # heavy ball per direction: z² − (1 + μ − 2ηλ)z + μ; for λ = 9.9 and 1 the
-    # discriminant is negative, so both roots have modulus √μ = √0.5
-    assert r["rho"][heavy] == pytest.approx(math.sqrt(0.5))
-    assert r["rho"][plain] == pytest.approx(0.98)
-    assert r["rho"][heavy] < r["rho"][plain]
-    assert r["steps_to_1e6"][heavy] < r["steps_to_1e6"][plain]
-    assert r["measured"][heavy] == pytest.approx(math.sqrt(0.5), abs=1e-3)
-
-
-def test_07_unit_free_rules_take_the_same_path_in_any_units(examples):
-    r = examples["07"].result
-    # preconditioned (M ∝ 1/curvature), Newton and Adadelta are invariant to rescaling
-    # the coordinates, so km/mm and m/mm runs coincide up to rounding
-    assert set(r["same_path_gap"]) >= {"preconditioned", "newton"}
-    assert max(r["same_path_gap"].values()) < 1e-9
-
-
-def test_11_minibatch_spread_and_noise_ball_match_theory(examples):
-    r = examples["11"].result
-    spread = r["batch_spread"]  # K -> (measured, predicted) spread of the batch risk
-    n = 200_000
-    # the mean of K of N draws without replacement: sd ∝ √((N − K)/(N − 1)) / √K
-    for k in (32, 1024):
-        by_hand = spread[1][1] * math.sqrt((n - k) / (n - 1) / k)
-        assert spread[k][1] == pytest.approx(by_hand, rel=1e-9)
-    for measured, predicted in spread.values():
-        assert measured == pytest.approx(predicted, rel=0.15)
-    for label, predicted in r["noise_ball_theory"].items():
-        assert r["noise_ball"][label]["last 300 steps"] == pytest.approx(predicted, rel=0.2)
-    # a constant step 5 × larger gives a noise ball about 5 × larger
-    ratio = r["noise_ball_theory"]["η = 0.1"] / r["noise_ball_theory"]["η = 0.02"]
-    assert 4 < ratio < 6
-
-
-def test_12_noise_escapes_the_saddle_and_no_noise_stays(examples):
-    r = examples["12"].result
-    stayed, times = r["stayed"], r["escape_times"]
-    seeds = len(times[0.0])
-    assert stayed[0.0] == seeds  # ∇f(0) = 0: gradient descent never moves
-    assert stayed[0.1] == 0 and stayed[1.0] == 0
-    medians = {s2: float(np.median(times[s2])) for s2 in (0.1, 1.0)}
-    assert medians[1.0] < medians[0.1]
-    # linearised saddle (f'' = −4 along x, η = 0.02): x_t ≈ (1 + 4η)^t S with
-    # S ~ N(0, η²σ²/((1 + 4η)² − 1)); median |S| = 0.6745 sd; leaving radius 0.5 takes
-    # [ln(0.5/|S|) − ½ ln(1 − 0.25)] / ln(1 + 4η) steps
-    eta, growth = 0.02, 1.08
-    for s2, measured in medians.items():
-        sd = eta * math.sqrt(s2) / math.sqrt(growth**2 - 1)
-        tau = (math.log(0.5 / (0.6744897501960817 * sd)) - 0.5 * math.log(0.75)) / math.log(growth)
-        assert r["predicted_median"][s2] == pytest.approx(tau, rel=1e-6)
-        assert measured == pytest.approx(tau, rel=0.15)
-
-
-def test_13_early_stopping_picks_the_least_validation_risk(examples):
-    r = examples["13"].result
-    steps, validation = np.asarray(r["steps"]), np.asarray(r["validation_values"])
-    at = int(np.flatnonzero(steps == r["early_stop_step"])[0])
-    assert validation[at] == pytest.approx(validation.min())
-    assert r["test_at_early_stop"] < r["test_at_end"]
-    assert np.asarray(r["train_values"])[-1] < np.asarray(r["train_values"])[at]
-
-
-def test_15_animations_show_the_predicted_distances(examples):
-    r = examples["15"].result
-    # x_t = (1 − 2ηλ)ᵗ x₀ per axis from x₀ = (−1.5, 1), η = 0.1, 40 steps
-    gd = r["gd_boundary"]["distance"]
-    assert gd["diag(10, 1)"] == pytest.approx(math.hypot(1.5, 0.8**40), rel=1e-9)
-    assert gd["diag(9.9, 1)"] == pytest.approx(math.hypot(1.5 * 0.98**40, 0.8**40), rel=1e-9)
-    m = r["momentum"]["distance"]
-    # momentum's rate √0.5 vs gradient descent's 0.98: after 40 steps ~1e-6 vs ~0.67
-    assert m["momentum, μ = 0.5"] < 1e-4 < 0.5 < m["gradient descent"]
-    sgd = r["sgd"]["distance"]
-    assert sgd["gradient descent (all 500)"] < 1e-2 < sgd["SGD (batches of 10)"]
-    for part in ("gd_boundary", "momentum", "sgd"):
-        assert r[part]["frames"] >= 10
-        assert r[part]["bytes"] <= 1_500_000
-
-
-# -- what the examples teach, room by room -------------------------------------------
-# (these tests sat beside the modules the examples use: critical, quadratic, theory,
-# units, run, stochastic, landscape; they read the same single runs)
-
-
 def test_03_fermat_and_the_second_order_test(examples):
     ran = examples["03"]
     result = ran.result
@@ -288,6 +164,9 @@ def test_03_fermat_and_the_second_order_test(examples):
     assert "Fermat: f'(2) = 0" in ran.notes
 
 
+# -- 04_taylor -------------------------------------------------------------------------
+
+
 def test_04_taylor_errors_and_their_limits(examples):
     ran = examples["04"]
     result = ran.result
@@ -302,6 +181,9 @@ def test_04_taylor_errors_and_their_limits(examples):
     assert result["ratios_1d"] == pytest.approx(result["limits_1d"], rel=2e-3)
     assert result["quadratic_matches_taylor"] is True
     assert len(list(ran.folder.glob("04_*.png"))) == 3
+
+
+# -- 05_quadratic_forms ----------------------------------------------------------------
 
 
 # the lecture's six matrices, worked by hand: definiteness, eigenvalues, condition number
@@ -332,6 +214,26 @@ def test_05_quadratic_forms_by_hand(examples):
     assert all((ran.folder / f).stat().st_size > 10_000 for f in files)
 
 
+# -- 06_gradient_descent ---------------------------------------------------------------
+
+
+def test_06_lecture_step_sits_on_the_stability_boundary(examples):
+    r = examples["06"].result
+    # f = xᵀHx: factors 1 − 2ηλ; diag(10, 1), η = 0.1: (−1, 0.8), ρ = 1
+    boundary, small = "diag(10, 1), lr=0.1, scale=1", "diag(10, 1), lr=0.01, scale=1"
+    assert r["regime"][boundary] == "boundary"
+    assert r["rho"][boundary] == pytest.approx(1.0)
+    # η = 0.01: factors (0.8, 0.98), ρ = 0.98 < 1
+    assert r["regime"][small] == "convergent"
+    assert r["rho"][small] == pytest.approx(0.98)
+    assert r["measured"][small] == pytest.approx(0.98, abs=1e-3)
+    # diag(9.9, 1), η = 0.1: factor −0.98 on x₁
+    assert r["rho"]["diag(9.9, 1), lr=0.1, scale=1"] == pytest.approx(0.98)
+    # f = ½xᵀHx halves the curvature: diag(10, 1) at η = 0.1 has factors (0, 0.9)
+    assert r["regime"]["diag(10, 1), lr=0.1, scale=0.5"] == "convergent"
+    assert r["rho"]["diag(10, 1), lr=0.1, scale=0.5"] == pytest.approx(0.9)
+
+
 def test_06_regimes_rates_and_measurements(examples):
     ran = examples["06"]
     result = ran.result
@@ -346,6 +248,17 @@ def test_06_regimes_rates_and_measurements(examples):
     for k, rho in result["rho"].items():
         assert result["measured"][k] == pytest.approx(rho, abs=1e-6)
     assert "boundary" in ran.notes and "f = ½xᵀHx" in ran.notes
+
+
+# -- 07_units --------------------------------------------------------------------------
+
+
+def test_07_unit_free_rules_take_the_same_path_in_any_units(examples):
+    r = examples["07"].result
+    # preconditioned (M ∝ 1/curvature), Newton and Adadelta are invariant to rescaling
+    # the coordinates, so km/mm and m/mm runs coincide up to rounding
+    assert set(r["same_path_gap"]) >= {"preconditioned", "newton"}
+    assert max(r["same_path_gap"].values()) < 1e-9
 
 
 def test_07_units_refusal_table_and_single_eta(examples):
@@ -376,6 +289,9 @@ def test_07_units_refusal_table_and_single_eta(examples):
     assert "values of η that halve both: 0 of 97" in ran.notes
 
 
+# -- 08_rmsprop ------------------------------------------------------------------------
+
+
 def test_08_rmsprop_effective_steps(examples):
     ran = examples["08"]
     ex, result = ran.module, ran.result
@@ -390,6 +306,21 @@ def test_08_rmsprop_effective_steps(examples):
     np.testing.assert_allclose(rms[0], expected, rtol=1e-9)
     assert result["final_value"][rms_label] < result["final_value"][gd_label]
     assert "effective step size" in ran.notes
+
+
+# -- 09_momentum -----------------------------------------------------------------------
+
+
+def test_09_momentum_beats_plain_gradient_descent(examples):
+    r = examples["09"].result
+    heavy, plain = "diag(9.9, 1), lr=0.1, mu=0.5, scale=1", "diag(9.9, 1), lr=0.1, mu=0, scale=1"
+    # heavy ball per direction: z² − (1 + μ − 2ηλ)z + μ; for λ = 9.9 and 1 the
+    # discriminant is negative, so both roots have modulus √μ = √0.5
+    assert r["rho"][heavy] == pytest.approx(math.sqrt(0.5))
+    assert r["rho"][plain] == pytest.approx(0.98)
+    assert r["rho"][heavy] < r["rho"][plain]
+    assert r["steps_to_1e6"][heavy] < r["steps_to_1e6"][plain]
+    assert r["measured"][heavy] == pytest.approx(math.sqrt(0.5), abs=1e-3)
 
 
 def test_09_momentum_regimes_and_rates(examples):
@@ -407,6 +338,9 @@ def test_09_momentum_regimes_and_rates(examples):
         assert result["measured"][k] == pytest.approx(rho, abs=1e-6)
     assert result["rate_map_gap"] < 1e-5
     assert "critically damped" in ran.notes
+
+
+# -- 10_adaptive -----------------------------------------------------------------------
 
 
 def test_10_adaptive_family_chooses_by_sweep(examples):
@@ -430,6 +364,26 @@ def test_10_adaptive_family_chooses_by_sweep(examples):
     assert "lr chosen by sweep" in ran.notes and "least final value" in ran.notes
 
 
+# -- 11_sgd ----------------------------------------------------------------------------
+
+
+def test_11_minibatch_spread_and_noise_ball_match_theory(examples):
+    r = examples["11"].result
+    spread = r["batch_spread"]  # K -> (measured, predicted) spread of the batch risk
+    n = 200_000
+    # the mean of K of N draws without replacement: sd ∝ √((N − K)/(N − 1)) / √K
+    for k in (32, 1024):
+        by_hand = spread[1][1] * math.sqrt((n - k) / (n - 1) / k)
+        assert spread[k][1] == pytest.approx(by_hand, rel=1e-9)
+    for measured, predicted in spread.values():
+        assert measured == pytest.approx(predicted, rel=0.15)
+    for label, predicted in r["noise_ball_theory"].items():
+        assert r["noise_ball"][label]["last 300 steps"] == pytest.approx(predicted, rel=0.2)
+    # a constant step 5 × larger gives a noise ball about 5 × larger
+    ratio = r["noise_ball_theory"]["η = 0.1"] / r["noise_ball_theory"]["η = 0.02"]
+    assert 4 < ratio < 6
+
+
 def test_11_sgd_figures_spread_scaling_and_real_data(examples):
     ran = examples["11"]
     result = ran.result
@@ -446,6 +400,28 @@ def test_11_sgd_figures_spread_scaling_and_real_data(examples):
     assert all(r["test_accuracy"] > 0.9 for r in result["breast_cancer"].values())
 
 
+# -- 12_saddle_escape ------------------------------------------------------------------
+
+
+def test_12_noise_escapes_the_saddle_and_no_noise_stays(examples):
+    r = examples["12"].result
+    stayed, times = r["stayed"], r["escape_times"]
+    seeds = len(times[0.0])
+    assert stayed[0.0] == seeds  # ∇f(0) = 0: gradient descent never moves
+    assert stayed[0.1] == 0 and stayed[1.0] == 0
+    medians = {s2: float(np.median(times[s2])) for s2 in (0.1, 1.0)}
+    assert medians[1.0] < medians[0.1]
+    # linearised saddle (f'' = −4 along x, η = 0.02): x_t ≈ (1 + 4η)^t S with
+    # S ~ N(0, η²σ²/((1 + 4η)² − 1)); median |S| = 0.6745 sd; leaving radius 0.5 takes
+    # [ln(0.5/|S|) − ½ ln(1 − 0.25)] / ln(1 + 4η) steps
+    eta, growth = 0.02, 1.08
+    for s2, measured in medians.items():
+        sd = eta * math.sqrt(s2) / math.sqrt(growth**2 - 1)
+        tau = (math.log(0.5 / (0.6744897501960817 * sd)) - 0.5 * math.log(0.75)) / math.log(growth)
+        assert r["predicted_median"][s2] == pytest.approx(tau, rel=1e-6)
+        assert measured == pytest.approx(tau, rel=0.15)
+
+
 def test_12_escape_figures_and_counts(examples):
     ran = examples["12"]
     result = ran.result
@@ -458,6 +434,18 @@ def test_12_escape_figures_and_counts(examples):
         assert medians[s] == pytest.approx(predicted, rel=0.15)
 
 
+# -- 13_generalization -----------------------------------------------------------------
+
+
+def test_13_early_stopping_picks_the_least_validation_risk(examples):
+    r = examples["13"].result
+    steps, validation = np.asarray(r["steps"]), np.asarray(r["validation_values"])
+    at = int(np.flatnonzero(steps == r["early_stop_step"])[0])
+    assert validation[at] == pytest.approx(validation.min())
+    assert r["test_at_early_stop"] < r["test_at_end"]
+    assert np.asarray(r["train_values"])[-1] < np.asarray(r["train_values"])[at]
+
+
 def test_13_training_falls_validation_turns(examples):
     ran = examples["13"]
     result = ran.result
@@ -468,6 +456,9 @@ def test_13_training_falls_validation_turns(examples):
     assert 0 < best < len(val) - 1
     assert val[-1] > 2 * val[best]
     assert result["test_at_end"] > 2 * result["test_at_early_stop"]
+
+
+# -- 14_landscape ----------------------------------------------------------------------
 
 
 def test_14_landscape_figures_and_the_skip_connection_effect(examples):
@@ -487,3 +478,30 @@ def test_14_landscape_figures_and_the_skip_connection_effect(examples):
     # the paper's observation, in numbers: the skip net's slice is less non-convex
     assert res["negative_curvature_skip"] < res["negative_curvature_no_skip"]
     assert res["max_over_min_skip"] < res["max_over_min_no_skip"]
+
+
+# -- 15_animations ---------------------------------------------------------------------
+
+
+def test_15_animations_show_the_predicted_distances(examples):
+    r = examples["15"].result
+    # x_t = (1 − 2ηλ)ᵗ x₀ per axis from x₀ = (−1.5, 1), η = 0.1, 40 steps
+    gd = r["gd_boundary"]["distance"]
+    assert gd["diag(10, 1)"] == pytest.approx(math.hypot(1.5, 0.8**40), rel=1e-9)
+    assert gd["diag(9.9, 1)"] == pytest.approx(math.hypot(1.5 * 0.98**40, 0.8**40), rel=1e-9)
+    m = r["momentum"]["distance"]
+    # momentum's rate √0.5 vs gradient descent's 0.98: after 40 steps ~1e-6 vs ~0.67
+    assert m["momentum, μ = 0.5"] < 1e-4 < 0.5 < m["gradient descent"]
+    sgd = r["sgd"]["distance"]
+    assert sgd["gradient descent (all 500)"] < 1e-2 < sgd["SGD (batches of 10)"]
+    # the theory it prints: ‖x₀·(1 − 2ηλ)^40‖ and the rates 0.98 and √μ (two complex roots)
+    assert r["gd_boundary"]["predicted"] == pytest.approx(
+        {
+            "diag(10, 1)": math.hypot(1.5, 0.8**40),
+            "diag(9.9, 1)": math.hypot(1.5 * 0.98**40, 0.8**40),
+        }
+    )
+    assert r["momentum"]["rate"] == pytest.approx({"gradient descent": 0.98, "momentum": 0.5**0.5})
+    for part in ("gd_boundary", "momentum", "sgd"):
+        assert r[part]["frames"] >= 10
+        assert r[part]["bytes"] <= 1_500_000

@@ -54,8 +54,8 @@ def _gradient_descent_table(file: Path) -> dict[str, Any]:
     f = symopt.Objective(CURVE)
     compiled = f.compile()
     traj = symopt.minimize(f, gd(lr=LR), [X0], steps=STEPS, record="all")
-    x = traj.x[:, 0]
-    values, slopes = compiled.value(traj.x), compiled.gradient(traj.x)[:, 0]
+    x, values = traj.x[:, 0], traj.values  # every recorded x_t and f(x_t)
+    slopes = compiled.gradient(traj.x)[:, 0]  # signed f'(x_t); traj.grad_norms is |f'(x_t)|
     steps = np.diff(x)
     print(f"f(x) = {f.expr},  f'(x) = {f.gradient[0]}")
     print(f"gradient descent from x₀ = {X0}, η = {LR}: the first {SHOWN} steps")
@@ -78,7 +78,7 @@ def _gradient_descent_table(file: Path) -> dict[str, Any]:
         f" the global one is {min(minima, key=lambda m: compiled.value([m])):.6f} "
         f"(f = {min(compiled.value([m]) for m in minima):.4f})\n"
     )
-    _draw_curve(compiled, points, f.variables[0], x, values, file)
+    _draw_curve(compiled, points, f.variables[0], traj, file)
     return {
         "x": x[: SHOWN + 1].tolist(),
         "slopes": slopes[:SHOWN].tolist(),
@@ -90,8 +90,10 @@ def _gradient_descent_table(file: Path) -> dict[str, Any]:
     }
 
 
-def _draw_curve(compiled, points, var, x, values, file: Path) -> None:
+def _draw_curve(compiled, points, var, traj, file: Path) -> None:
     import matplotlib.pyplot as plt
+
+    x, values = traj.x[:, 0], traj.values
 
     fig, axes = plt.subplots(
         1, 3, figsize=(17, 5.2), layout="constrained", width_ratios=(1.3, 1.1, 1)
@@ -136,7 +138,7 @@ def _draw_curve(compiled, points, var, x, values, file: Path) -> None:
     zoom.set(xlabel="x", ylabel="f(x)", title=f"zoom: the first {SHOWN} steps x_t → x_(t+1)")
     zoom.legend(fontsize=11, loc="upper left")
     t = np.arange(len(x))
-    slopes.semilogy(t, np.abs(compiled.gradient(x[:, None])[:, 0]), "o-", color="C0")
+    slopes.semilogy(t, traj.grad_norms, "o-", color="C0")
     slopes.set(xlabel="step t", ylabel="|f′(x_t)|", title="the slope shrinks each step")
     for ax in axes:
         ax.title.set_fontsize(14)

@@ -138,7 +138,7 @@ def _draw_2d(g: Objective, b: dict, Q: sp.Expr, file: Path) -> None:
     grid = np.linspace(-0.7, 0.7, 200)
     X, Y = np.meshgrid(a[0] + grid, a[1] + grid)
     F = g.compile().value(np.stack([X, Y], axis=-1))
-    T = sp.lambdify((x, y), Q, "numpy")(X, Y)
+    T = Objective(Q, g.variables).compile().value(np.stack([X, Y], axis=-1))
     fig, ax = plt.subplots(figsize=(6.4, 6.4), layout="constrained")
     fa = float(g.expr.xreplace(b))
     # levels at quantiles of f over the box, so that every part of the view has lines,

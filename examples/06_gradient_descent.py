@@ -16,7 +16,6 @@ on the contours, one panel per setting and convention, plus ρ(η) for diag(10, 
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -104,24 +103,12 @@ def _print_slow(settings: list, paths: Any) -> None:
     """How far the η = 0.01 runs still are after the pictured steps."""
     for i, (name, _, lr, s) in enumerate(settings):
         if lr == SLOW_LR:
-            distance = float(np.linalg.norm(paths.x[-1, i]))
+            distance = float(np.linalg.norm(paths[i].final_x))
             print(
                 f"{convention(s)}, H = {name}, η = {lr:g}: after {STEPS} steps ‖x‖ = "
                 f"{distance:.3f} (from ‖x0‖ = {np.linalg.norm(X0):.3f}): too few steps to arrive"
             )
     print()
-
-
-def _one(traj: Any, i: int) -> Any:
-    """Run ``i`` of a batched trajectory."""
-    return dataclasses.replace(
-        traj,
-        x=traj.x[:, i],
-        values=traj.values[:, i],
-        grad_norms=traj.grad_norms[:, i],
-        status=traj.status[i],
-        stop_step=traj.stop_step[i],
-    )
 
 
 def _draw_paths(settings, analyses, paths, out: Path) -> list[Path]:
@@ -134,7 +121,7 @@ def _draw_paths(settings, analyses, paths, out: Path) -> list[Path]:
         for i, ((name, H, lr, s_), a) in enumerate(zip(settings, analyses, strict=True)):
             if s_ != s:
                 continue
-            run = _one(paths, i)
+            run = paths[i]  # run i of the batch
             title = f"H = {name}, η = {lr:g}\nρ = {a.spectral_radius:.4g}, {a.regime}"
             if lr == SLOW_LR:  # it has not arrived yet: say how far it still is
                 title = f"H = {name}, η = {lr:g}, ρ = {a.spectral_radius:.4g}\n"

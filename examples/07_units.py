@@ -154,7 +154,7 @@ def _single_eta_window(steps: int = 100) -> dict:
     start = np.array([[1.0], [0.0]]) * np.ones_like(etas)  # shape (2, 97)
     x0 = [start * ureg.km, start[::-1] * ureg.mm]
     traj = symopt.minimize(f, units.gd(lr=etas * ureg("m**2/J")), x0=x0, steps=steps, record="last")
-    ratio = np.stack([np.abs(traj.x[i][-1, i].magnitude) for i in range(2)])  # |x(T)|/|x(0)|
+    ratio = np.stack([np.abs(traj.final_x[i][i].magnitude) for i in range(2)])  # |x(T)|/|x(0)|
     ratio[traj.status == "diverged"] = np.inf
     shrinks = ratio < 0.5
     both = shrinks[0] & shrinks[1]

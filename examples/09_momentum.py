@@ -16,7 +16,6 @@ the rates measured on runs, and draws the paths and a rate map over (η, μ).
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -92,17 +91,17 @@ def _ball(file: Path) -> dict[str, Any]:
     fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6), layout="constrained")
     grid = np.linspace(-1.2, 1.2, 200)
     left.plot(grid, grid**2 / 2, color="0.3", lw=2, zorder=1)
-    x = traj.x[..., 0]
     shown = 25
     for i, (mu, a) in enumerate(zip(mus, balls, strict=True)):
+        x = traj[i].x[:, 0]  # the positions of ball i
         label = f"μ = {float(mu):.3g}: {a.regimes[0]}, ρ = {a.spectral_radius:.4f}"
         print(f"  {label}; {a.steps_to(1e-6)} steps to 1e-6")
-        right.plot(x[:, i], "o-", ms=3, color=f"C{i}", label=label)
+        right.plot(x, "o-", ms=3, color=f"C{i}", label=label)
         # on the curve itself; larger, more transparent markers for earlier runs, so
         # balls of different runs at the same place stay visible
         left.plot(
-            x[:shown, i],
-            x[:shown, i] ** 2 / 2,
+            x[:shown],
+            x[:shown] ** 2 / 2,
             "o",
             color=f"C{i}",
             ms=13 - 3 * i,
@@ -143,17 +142,6 @@ def _print_settings(settings: list, analyses: list, measured: list) -> None:
     print("\n" + theory.table(measured) + "\n")
 
 
-def _one(traj: Any, i: int) -> Any:
-    return dataclasses.replace(
-        traj,
-        x=traj.x[:, i],
-        values=traj.values[:, i],
-        grad_norms=traj.grad_norms[:, i],
-        status=traj.status[i],
-        stop_step=traj.stop_step[i],
-    )
-
-
 def _draw_paths(settings: list, analyses: list, out: Path) -> list[Path]:
     """One figure per convention, a panel per setting; the numbers are in the notes."""
     import matplotlib.pyplot as plt
@@ -163,7 +151,7 @@ def _draw_paths(settings: list, analyses: list, out: Path) -> list[Path]:
     batches = {}
     for runs in (momentum_runs, gd_runs):  # one batched run per method
         traj = theory.simulate([analyses[i] for i in runs], X0, steps=STEPS)
-        batches.update({i: _one(traj, j) for j, i in enumerate(runs)})
+        batches.update({i: traj[j] for j, i in enumerate(runs)})
     files = []
     for s, file in (
         (LECTURE_SCALE, "09_momentum_paths.png"),

@@ -232,12 +232,12 @@ def _breast_cancer(path, plt) -> dict[str, Any]:
         theta = t.final_x
         accuracy = np.mean(np.sign(test.X @ theta[:30] + theta[30]) == test.y)
         out[label] = {
-            "train": float(t.values[-1]),
+            "train": float(t.final_value),
             "test": float(t.extras["test_values"][-1]),
             "test_accuracy": float(accuracy),
         }
         print(
-            f"   {label:14s} training risk {t.values[-1]:.4f}, test risk "
+            f"   {label:14s} training risk {t.final_value:.4f}, test risk "
             f"{t.extras['test_values'][-1]:.4f}, test accuracy {accuracy:.1%}"
         )
         plot_minibatch_losses(t, ax=ax, title=label)

@@ -16,7 +16,6 @@ pictures) and the histograms.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from statistics import NormalDist
 from typing import Any
@@ -71,7 +70,7 @@ def run(out: Path) -> dict[str, Any]:
         result["escape_times"][s2] = times[i]
         result["stayed"][s2] = int(np.sum(times[i] < 0))
         if s2 == 0:
-            moved = float(np.abs(traj.x[:, i]).max())
+            moved = float(np.abs(traj[i].x).max())
             print(f"   {label}: all {SEEDS} runs stay; the largest |coordinate| ever is {moved}")
             continue
         q10, q50, q90 = np.percentile(left, [10, 50, 90])
@@ -82,7 +81,7 @@ def run(out: Path) -> dict[str, Any]:
             f"{q10:.0f} / {q50:.0f} / {q90:.0f}   (linearised prediction "
             f"{p10:.0f} / {p50:.0f} / {p90:.0f})"
         )
-        side = np.mean(traj.final_x[i, :, 0] > 0)
+        side = np.mean(traj[i].final_x[:, 0] > 0)
         print(
             f"      they end near (1, 0) in {side:.0%} and near (−1, 0) in {1 - side:.0%} "
             "of the runs"
@@ -90,14 +89,7 @@ def run(out: Path) -> dict[str, Any]:
 
     panels = []
     for i, s2 in enumerate(SIGMA2):
-        runs = dataclasses.replace(
-            traj,
-            x=traj.x[:, i, :DRAWN],
-            values=traj.values[:, i, :DRAWN],
-            grad_norms=traj.grad_norms[:, i, :DRAWN],
-            status=traj.status[i, :DRAWN],
-            stop_step=traj.stop_step[i, :DRAWN],
-        )
+        runs = traj[i, :DRAWN]  # the first seeds of noise level i
         title = f"σ² = {s2:g}" + (": no noise, no move" if s2 == 0 else "")
         panels.append((title, problem, {f"σ² = {s2:g}": runs}))
     fig = plot_trajectory_grid(

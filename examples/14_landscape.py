@@ -95,7 +95,7 @@ def _experiment(out, depth, width, grid, samples, epochs, seed) -> dict:
         rough = landscape.roughness(values)
         key = name.replace(" ", "_")
         res |= {
-            f"train_loss_{key}": float(traj.values[-1]),
+            f"train_loss_{key}": float(traj.final_value),
             f"test_accuracy_{key}": float(net.accuracy(theta, X_test, y_test)),
             f"local_minima_{key}": rough.local_minima,
             f"negative_curvature_{key}": rough.negative_curvature,

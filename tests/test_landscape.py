@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -362,30 +360,3 @@ def test_plots_label_their_axes(tmp_path):
         plot_slice_2d(g, g, values, kind="heatmap")
     with pytest.raises(ShapeError):
         plot_slice_2d(g, g[:-1], values)
-
-
-# -- the worked example ---------------------------------------------------------------
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "14_landscape.py"
-
-
-def test_the_example_writes_its_figures_and_shows_the_skip_connection_effect(tmp_path):
-    pytest.importorskip("sklearn", reason="the digits data ship with scikit-learn")
-    spec = importlib.util.spec_from_file_location("example_14_landscape", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    # a smaller flavour of the tour's run, to keep the test fast
-    res = module.run(tmp_path, depth=12, grid=11, samples=128, epochs=4)
-    print(res)
-    names = {p.name for p in tmp_path.glob("*.png")}
-    assert names == {
-        "14_slices_1d.png",
-        "14_landscape_contours.png",
-        "14_landscape_surfaces.png",
-        "14_path_pca.png",
-    }
-    assert res["parameters"] == 64 * 16 + 16 + 11 * (16 * 16 + 16) + 16 * 10 + 10
-    assert res["pca_explained_skip"] <= 1.0 + 1e-12
-    # the paper's observation, in numbers: the skip net's slice is less non-convex
-    assert res["negative_curvature_skip"] < res["negative_curvature_no_skip"]
-    assert res["max_over_min_skip"] < res["max_over_min_no_skip"]

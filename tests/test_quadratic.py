@@ -213,19 +213,6 @@ def test_quadratic_critical_points_agree_with_the_eigen_structure():
         assert points[0].method == "second-order"
 
 
-def test_example_05_quadratic_forms(tmp_path):
-    from symopt.tour import EXAMPLES, load_example
-
-    result = load_example(EXAMPLES / "05_quadratic_forms.py").run(tmp_path)
-    for (_, label, eigenvalues, kappa), name in zip(LECTURE, result["definiteness"], strict=True):
-        assert result["definiteness"][name] == label
-        assert result["eigenvalues"][name] == pytest.approx([float(e) for e in eigenvalues])
-        assert result["condition"][name] == pytest.approx(float(kappa))
-    files = {p.name for p in tmp_path.iterdir()}
-    assert {f"05_quadratic_{k}.png" for k in range(1, 7)} | {"05_quadratic_overview.png"} <= files
-    assert all((tmp_path / f).stat().st_size > 10_000 for f in files)
-
-
 def test_all_labels_listed():
     from symopt.symbolic.quadratic import DEFINITENESS
 

@@ -445,58 +445,6 @@ def test_trajectory_indexing_and_sweep_at():
         s.at(lr=0.07)
 
 
-# -- examples -------------------------------------------------------------------------
-
-
-def _example(name):
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "examples" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_example_rmsprop(tmp_path, capsys):
-    ex = _example("08_rmsprop")
-    result = ex.run(tmp_path)
-    for f in result["files"]:
-        assert (tmp_path / f).stat().st_size > 0
-    gd_label, rms_label = list(result["effective"])
-    gd, rms = np.array(result["effective"][gd_label]), np.array(result["effective"][rms_label])
-    np.testing.assert_allclose(gd, ex.GD_LR, rtol=1e-9)  # GD: the same η everywhere
-    # RMSProp's first step, by hand: v = (1-β) g², η_i = lr / (√v_i + ε) with g = H x0
-    g0 = ex.CURVATURES * np.array(ex.X0)
-    expected = ex.RMS_LR / (np.sqrt((1 - ex.BETA) * g0**2) + 1e-8)
-    np.testing.assert_allclose(rms[0], expected, rtol=1e-9)
-    assert result["final_value"][rms_label] < result["final_value"][gd_label]
-    assert "effective step size" in capsys.readouterr().out
-
-
-def test_example_adaptive(tmp_path, capsys):
-    ex = _example("10_adaptive")
-    result = ex.run(tmp_path)
-    assert len(result["files"]) == 5 and all(p.endswith((".png", ".gif")) for p in result["files"])
-    for f in result["files"]:
-        assert (tmp_path / f).stat().st_size > 0
-    quad, rosen = result["quadratic diag(9.9, 1)"], result["rosenbrock"]
-    assert set(quad) == set(ex.OPTIMIZERS)
-    # GD on ½ diag(9.9, 1): each coordinate shrinks by |1 - lr·h| per step and lr > 2/9.9
-    # diverges, so the best lr of the grid minimises max(|1 - 9.9 lr|, |1 - lr|) below 2/9.9
-    grid = ex.BASE[ex.BASE < 2 / 9.9]
-    best = grid[np.argmin(np.maximum(np.abs(1 - 9.9 * grid), np.abs(1 - grid)))]
-    assert quad["GD"]["lr"] == pytest.approx(best)
-    for rows in (quad, rosen):
-        for label, r in rows.items():
-            assert np.isfinite(r["final_value"])
-            assert np.isclose(ex.OPTIMIZERS[label][1], r["lr"], rtol=1e-12).any()
-    assert rosen["Adam"]["final_value"] < 1e-6 and quad["RMSProp"]["steps_to_tol"] is not None
-    out = capsys.readouterr().out
-    assert "lr chosen by sweep" in out and "least final value" in out
-
-
 def test_unit_aware_trajectory_plots_magnitudes_with_units_and_no_warning():
     import matplotlib.pyplot as plt
 

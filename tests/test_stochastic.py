@@ -1,8 +1,6 @@
 """Empirical risk, mini-batch runs, the noise ball, saddle escape (symopt.stochastic)."""
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -412,55 +410,6 @@ def test_noise_lets_gradient_descent_escape_a_strict_saddle():
     final_x = traj.final_x[1:, :, 0]
     assert np.allclose(np.abs(final_x), 1.0, atol=0.3)
     assert 0.3 < np.mean(final_x > 0) < 0.7
-
-
-# -- examples -------------------------------------------------------------------------------
-
-
-def load_example(name):
-    path = Path(__file__).parent.parent / "examples" / name
-    spec = importlib.util.spec_from_file_location(name[:-3], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_example_sgd(tmp_path):
-    result = load_example("11_sgd.py").run(tmp_path)
-    for name in ("gd_vs_sgd", "noise_ball", "noise_ball_scaling", "breast_cancer"):
-        assert (tmp_path / f"11_{name}.png").stat().st_size > 10_000
-    for measured, theory in result["batch_spread"].values():
-        assert measured == pytest.approx(theory, rel=0.1)
-    for label, predicted in result["noise_ball_theory"].items():
-        assert result["noise_ball"][label]["last 300 steps"] == pytest.approx(predicted, rel=0.15)
-    for rows in result["scaling"].values():
-        assert all(m == pytest.approx(p, rel=0.25) for _, m, p in rows)
-    decaying = result["noise_ball"]["η_t = 0.1/(1 + 0.01 t)"]["final"]
-    assert decaying < result["noise_ball_theory"]["η = 0.02"]
-    assert all(r["test_accuracy"] > 0.9 for r in result["breast_cancer"].values())
-
-
-def test_example_saddle_escape(tmp_path):
-    result = load_example("12_saddle_escape.py").run(tmp_path)
-    assert (tmp_path / "12_saddle_paths.png").exists() and (
-        tmp_path / "12_escape_times.png"
-    ).exists()
-    assert result["stayed"] == {0.0: 1000, 0.1: 0, 1.0: 0}
-    medians = {s: np.median(result["escape_times"][s]) for s in (0.1, 1.0)}
-    assert medians[1.0] < medians[0.1]
-    for s, predicted in result["predicted_median"].items():
-        assert medians[s] == pytest.approx(predicted, rel=0.15)
-
-
-def test_example_generalization(tmp_path):
-    result = load_example("13_generalization.py").run(tmp_path)
-    assert (tmp_path / "13_generalization.png").stat().st_size > 10_000
-    train, val = result["train_values"], result["validation_values"]
-    assert np.all(np.diff(train) <= 1e-12)  # GD with η < 2/λ_max on a quadratic never goes up
-    best = int(np.argmin(val))
-    assert 0 < best < len(val) - 1
-    assert val[-1] > 2 * val[best]
-    assert result["test_at_end"] > 2 * result["test_at_early_stop"]
 
 
 def test_a_loss_that_is_not_finite_on_the_data_names_the_rows():

@@ -8,10 +8,8 @@ comments), brute-force grids, and direct counts.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,8 +19,6 @@ import symopt
 from symopt import theory
 from symopt.errors import HyperparameterError, ShapeError, SymoptError
 from symopt.symbolic.quadratic import quadratic
-
-ROOT = Path(__file__).resolve().parents[1]
 
 GD_SETTINGS = [  # the lecture's gradient-descent slides: (H, lr)
     (((1, 0), (0, 1)), 0.1),
@@ -512,45 +508,3 @@ def test_not_positive_definite():
     assert flat.regime == "boundary"
     assert flat.optimal_mu is None
     assert "not positive definite" in str(flat)
-
-
-# -- examples ---------------------------------------------------------------------------
-
-
-def _example(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_example_gradient_descent(tmp_path, capsys):
-    result = _example("06_gradient_descent").run(tmp_path)
-    for file in result["files"]:
-        assert Path(file).stat().st_size > 10_000
-    regime = result["regime"]
-    assert regime["diag(10, 1), lr=0.1, scale=1"] == "boundary"
-    assert regime["diag(10, 1), lr=0.1, scale=0.5"] == "convergent"
-    assert regime["diag(9.9, 1), lr=0.1, scale=1"] == "convergent"
-    assert result["rho"]["diag(9.9, 1), lr=0.1, scale=1"] == pytest.approx(0.98)
-    assert result["steps_to_1e-6"]["diag(10, 1), lr=0.1, scale=1"] == math.inf
-    for k, rho in result["rho"].items():
-        assert result["measured"][k] == pytest.approx(rho, abs=1e-6)
-    out = capsys.readouterr().out
-    assert "boundary" in out and "f = ½xᵀHx" in out
-
-
-def test_example_momentum(tmp_path, capsys):
-    result = _example("09_momentum").run(tmp_path)
-    for file in result["files"]:
-        assert Path(file).stat().st_size > 10_000
-    assert result["ball"]["regimes"] == ["over-damped", "critically damped", "under-damped"]
-    assert result["ball"]["critical_mu"] == pytest.approx((1 - math.sqrt(0.05)) ** 2)
-    k = "diag(9.9, 1), lr=0.1, mu=0.5, scale=1"
-    assert result["regimes"][k] == ["under-damped", "under-damped"]
-    assert result["rho"][k] == pytest.approx(math.sqrt(0.5))
-    assert result["rho"]["diag(9.9, 1), lr=0.1, mu=0, scale=1"] == pytest.approx(0.98)
-    for k, rho in result["rho"].items():
-        assert result["measured"][k] == pytest.approx(rho, abs=1e-6)
-    assert result["rate_map_gap"] < 1e-5
-    assert "critically damped" in capsys.readouterr().out

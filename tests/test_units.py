@@ -706,35 +706,6 @@ def test_docs_units_md_runs():
     assert result.attempted > 5 and result.failed == 0
 
 
-def test_example_07_units(tmp_path, capsys):
-    import importlib.util
-    import pathlib
-
-    path = pathlib.Path(__file__).parent.parent / "examples" / "07_units.py"
-    spec = importlib.util.spec_from_file_location("example_07_units", path)
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
-    result = example.run(tmp_path)
-    for f in result["files"]:
-        assert pathlib.Path(f).stat().st_size > 10_000
-    assert "Cannot convert from 'kilometer'" in result["refusal"]
-    assert result["table"] == str(check_all("J", KM_MM))
-    # GD with η = 0.1 on bare magnitudes: in (km, mm) x1 ← (1 − 2·0.1·1)x1 = 0.8 x1;
-    # in (m, mm) a = 10⁻⁶ J/m², so x1 ← (1 − 2·10⁻⁷)x1; in (ft, inch) b = 3·25.4² J/inch²
-    # and x2 ← (1 − 0.2·1935.48)x2 diverges
-    assert result["plain_gd_final"]["km, mm"][0] == pytest.approx(0.8**30)
-    assert result["plain_gd_final"]["m, mm"][0] == pytest.approx((1 - 2e-7) ** 30)
-    assert result["plain_gd_status"] == {"km, mm": "max_steps", "m, mm": "max_steps",
-                                         "ft, inch": "diverged"}  # fmt: skip
-    assert max(result["same_path_gap"].values()) < 1e-12
-    # one η in m²/J: x1 halves in 100 steps iff (1 − 2·10⁻⁶η)¹⁰⁰ ≤ ½, i.e. η ≥ 3466; x2
-    # does iff |1 − 6·10⁶η|¹⁰⁰ ≤ ½, i.e. η ≤ 3.32·10⁻⁷ (grid: 10^(k/4))
-    assert result["x1_moves_from"] == pytest.approx(10**3.75)
-    assert result["x2_stable_up_to"] == pytest.approx(10**-6.5)
-    assert result["eta_for_both"] == 0
-    assert "values of η that halve both: 0 of 97" in capsys.readouterr().out
-
-
 def test_magnitudes_make_a_plain_trajectory_for_plots():
     f = km_mm_objective()
     traj = symopt.minimize(f, U.newton(), x0=X0, steps=2)

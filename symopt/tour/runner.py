@@ -4,6 +4,10 @@ Each ``examples/NN_name.py`` defines ``run(out: Path) -> dict``, which writes it
 figures into ``out``, prints what a student should notice and returns the key numbers.
 :func:`run_tour` runs them in lecture order and writes ``index.html`` that shows every
 figure beside the printed notes.
+
+The scripts live in the top-level ``examples/`` of the project; the wheel carries them
+as the package ``symopt.tour.examples`` (``package-dir`` in ``pyproject.toml``), so
+:func:`examples_folder` finds them installed and in a checkout alike.
 """
 
 from __future__ import annotations
@@ -22,8 +26,6 @@ from types import ModuleType
 from typing import Any
 
 from symopt.errors import SymoptError
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 #: matplotlib settings for figures meant to be projected in a lecture hall
 LECTURE_STYLE = {
@@ -82,14 +84,32 @@ class Stop:
     error: str | None = None
 
 
-def example_paths(folder: Path = EXAMPLES) -> list[Path]:
-    """The example scripts, in lecture order (by their number)."""
-    if not folder.is_dir():
-        raise SymoptError(
-            f"no examples folder at {folder}: the tour runs the scripts in examples/ of a "
-            "symopt checkout; install it with `pip install -e .` from a clone"
-        )
-    return sorted(folder.glob("[0-9][0-9]_*.py"))
+def examples_folder() -> Path:
+    """The folder of the example scripts.
+
+    Installed from a wheel they sit in this package (``symopt/tour/examples``); in a
+    checkout, run from the source tree or installed editable, in its top-level
+    ``examples/``.  Both places are found from this file, not from the import system,
+    so a checkout on ``PYTHONPATH`` uses its own examples even when another copy of
+    symopt is installed.
+
+    >>> sorted(p.name for p in examples_folder().glob("0[12]_*.py"))
+    ['01_surrogate.py', '02_optimization_loop.py']
+    """
+    here = Path(__file__).resolve().parent
+    for folder in (here / "examples", here.parents[1] / "examples"):  # wheel, checkout
+        if (folder / "__init__.py").is_file():
+            return folder
+    raise SymoptError(
+        f"no examples in {here / 'examples'} nor in {here.parents[1] / 'examples'}: this "
+        "symopt is installed without its examples; reinstall it (pip install symopt) or "
+        "run from a checkout"
+    )
+
+
+def example_paths(folder: Path | None = None) -> list[Path]:
+    """The example scripts (of :func:`examples_folder` by default), in lecture order."""
+    return sorted((folder or examples_folder()).glob("[0-9][0-9]_*.py"))
 
 
 def load_example(path: Path) -> ModuleType:

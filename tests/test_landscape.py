@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 import symopt
-from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt.errors import (
+    ArgumentTypeError,
+    ChoiceError,
+    DegenerateError,
+    HyperparameterError,
+    ShapeError,
+)
 from symopt.landscape import (
     path_plane,
     pca_directions,
@@ -103,8 +109,8 @@ def test_zero_filters_get_zero_directions_and_seeds_repeat():
         ([(3, 3)], {}, ShapeError),  # 9 parameters, weights has P
         ([(2, 0)], {}, ShapeError),
         ("abc", {}, ShapeError),
-        (SHAPES, {"normalization": "batch"}, HyperparameterError),
-        (SHAPES, {"ignore": "bias"}, HyperparameterError),
+        (SHAPES, {"normalization": "batch"}, ChoiceError),
+        (SHAPES, {"ignore": "bias"}, ChoiceError),
     ],
 )
 def test_random_direction_rejects_bad_input(weights, shapes, kwargs, error):
@@ -248,7 +254,7 @@ def test_slice_1d_rejects_bad_shapes(args, error):
 
 
 def test_slice_rejects_a_loss_without_value_and_a_bad_chunk():
-    with pytest.raises(SymoptError, match="callable"):
+    with pytest.raises(ArgumentTypeError, match=r"callable.*got int"):
         slice_1d(42, [0.0], [1.0], [0.0])
     with pytest.raises(HyperparameterError):
         slice_1d(lambda t: t[..., 0], [0.0], [1.0], [0.0], chunk=0)
@@ -296,7 +302,7 @@ def test_pca_explained_variance_matches_scikit_learn():
 def test_pca_rejects_short_or_still_paths():
     with pytest.raises(ShapeError):
         pca_directions(np.zeros((2, 5)))
-    with pytest.raises(SymoptError, match="does not move"):
+    with pytest.raises(DegenerateError, match="does not move"):
         pca_directions(np.ones((5, 3)))
 
 

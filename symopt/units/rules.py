@@ -21,6 +21,7 @@ from typing import Any
 
 import pint
 
+from symopt._typing import UpdateRule
 from symopt.errors import ChoiceError, UnitsError
 from symopt.units.errors import fmt, fmt_dimension
 from symopt.units.registry import base_magnitude, fmt_ratio, parse_units, ureg
@@ -208,7 +209,7 @@ def _lr_per_coordinate(lr_units: Any, n: int) -> tuple[pint.Unit, ...] | None:
 
 
 def check_update(
-    rule: str, objective_units: Any, variable_units: Any, lr_units: Any = None
+    rule: UpdateRule, objective_units: Any, variable_units: Any, lr_units: Any = None
 ) -> UpdateReport:
     """The dimensional analysis of one update rule.
 

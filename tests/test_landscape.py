@@ -350,6 +350,7 @@ def test_plots_label_their_axes(tmp_path):
 
     from symopt.plot import plot_path_pca, plot_slice_1d, plot_slice_2d
 
+    plt.close("all")  # figures earlier tests left open would trip matplotlib's 20-figure warning
     g = np.linspace(-1, 1, 11)
     values = 0.01 + (g[:, None] ** 2 + 3 * g[None, :] ** 2) * 100  # spans decades: log
     fig = plot_slice_2d(g, g, values, kind="filled")

@@ -123,7 +123,7 @@ class UpdateReport:
     they are the same unit, ``None`` when no single η exists).
     """
 
-    rule: str
+    rule: UpdateRule
     update: str
     variables: tuple[str, ...]
     objective_units: pint.Unit

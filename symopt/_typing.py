@@ -14,14 +14,19 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "Activation",
     "ArrayLike",
     "Definiteness",
     "HyperParam",
+    "Ignore",
     "Kind",
+    "MLPLoss",
     "Method",
+    "Normalization",
     "Point",
     "Record",
     "Status",
+    "UpdateRule",
 ]
 
 ArrayLike: TypeAlias = npt.ArrayLike
@@ -55,3 +60,21 @@ Definiteness = Literal[
 
 Record = Literal["all", "last"] | int
 """Which steps a run keeps: every step, only the last, or every k-th (plus the last)."""
+
+UpdateRule = Literal[
+    "gd", "momentum", "preconditioned", "newton", "adagrad", "rmsprop", "adam", "adadelta"
+]
+"""An update rule of :func:`symopt.units.check_update` (the rows of ``units/rules.txt``)."""
+
+Activation = Literal["relu", "tanh"]
+"""The activation of :class:`symopt.landscape.MLP`."""
+
+MLPLoss = Literal["cross_entropy", "mse"]
+"""The loss of :class:`symopt.landscape.MLP`."""
+
+Normalization = Literal["filter", "layer"]
+"""How :func:`symopt.landscape.random_direction` scales a direction (or ``None``: raw)."""
+
+Ignore = Literal["biasbn", "copy"]
+"""What :func:`symopt.landscape.random_direction` does with 1-D tensors (or ``None``:
+keep them)."""

@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from symopt.errors import SymoptError
+from symopt.errors import PointError, SymoptError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,7 +76,7 @@ def _split_assignments(text: str) -> dict[str, str]:
     for item in filter(None, (p.strip() for p in text.split(","))):
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise SymoptError(f"cannot read {item!r}: write points as name=value, e.g. x=1,y=2")
+            raise PointError(f"cannot read {item!r}: write points as name=value, e.g. x=1,y=2")
         pairs[name.strip()] = value.strip()
     return pairs
 

@@ -53,3 +53,19 @@ def test_analyze_errors_exit_2_with_a_message(argv, message, capsys):
     err = capsys.readouterr().err
     assert err.startswith("symopt analyze: error:")
     assert message in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--objective", "J", "--var", "x1"], "cannot read 'x1': write --var NAME=UNIT"),
+        (["--objective", "degC", "--var", "x1=km"], "objective_units is in degree_Celsius"),
+        (["--objective", "J", "--var", "x1=kmm"], "variable_units['x1']='kmm' names the unknown"),
+    ],
+)
+def test_units_errors_are_one_line_on_stderr(argv, message, capsys):
+    assert main(["units", *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"symopt units: error: {message}")
+    assert captured.err.count("\n") == 1 and captured.err.endswith("\n")

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from symopt.errors import DataError, HyperparameterError, SymoptError
+from symopt.errors import DataError, DependencyError, HyperparameterError
 from symopt.stochastic.data import (
     Dataset,
     linear_regression,
@@ -118,5 +118,5 @@ def test_breast_cancer_ships_with_scikit_learn():
 
 def test_breast_cancer_without_scikit_learn_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)  # makes `import sklearn` fail
-    with pytest.raises(SymoptError, match=r"pip install"):
+    with pytest.raises(DependencyError, match=r"pip install scikit-learn"):
         load_breast_cancer()

@@ -7,7 +7,7 @@ import pytest
 
 import symopt
 from symopt import optim
-from symopt.errors import DataError, HyperparameterError, ShapeError
+from symopt.errors import ChoiceError, DataError, HyperparameterError, ShapeError
 from symopt.landscape.mlp import MLP, load_digits
 
 CONFIGS = [
@@ -146,6 +146,13 @@ def test_bad_hyperparameters_are_named(kwargs, name):
     with pytest.raises(HyperparameterError) as err:
         MLP(**kwargs)
     assert err.value.name == name
+
+
+def test_a_label_that_is_not_a_choice_lists_the_choices():
+    with pytest.raises(ChoiceError) as err:
+        MLP([3, 2], activation="sigmoid")
+    assert err.value.choices == ("relu", "tanh")
+    assert str(err.value) == "activation='sigmoid' is invalid: expected one of 'relu', 'tanh'."
 
 
 def test_bad_data_and_parameters_are_refused():

@@ -15,7 +15,7 @@ import sympy as sp
 
 import symopt
 from symopt import optim, problems
-from symopt.errors import ShapeError, SymoptError
+from symopt.errors import ChoiceError, DegenerateError, HyperparameterError, ShapeError
 from symopt.optim import schedules
 
 PROBLEMS = problems.all_problems()
@@ -65,7 +65,7 @@ def test_start_and_box_fit_the_problem(p):
 def test_unbounded_problems_have_no_minimum():
     p = problems.saddle()
     assert p.minima == () and p.minimum_value == -math.inf
-    with pytest.raises(SymoptError, match="unbounded"):
+    with pytest.raises(DegenerateError, match="unbounded"):
         p.distance_to_minimum([0.0, 0.0])
 
 
@@ -96,10 +96,11 @@ def test_lecture_quadratic_scale_and_indefinite_hessians():
     assert three.n == 3 and three.minima == ((0.0, 0.0, 0.0),)
     with pytest.raises(ShapeError):
         problems.lecture_quadratic([[1, 2], [0, 1]])
-    with pytest.raises(SymoptError, match="singular"):
+    with pytest.raises(DegenerateError, match="singular"):
         problems.lecture_quadratic([[1, 0], [0, 0]])
-    with pytest.raises(SymoptError, match="diag"):
+    with pytest.raises(ChoiceError) as err:
         problems.lecture_quadratic("diag(3, 1)")
+    assert err.value.choices == tuple(problems.LECTURE_HESSIANS)
 
 
 def test_rosenbrock_parameters_and_chain():
@@ -109,8 +110,9 @@ def test_rosenbrock_parameters_and_chain():
     assert np.abs(grad).max() < 1e-12
     chain = problems.rosenbrock_chain(6)
     assert chain.n == 6 and chain.minima == ((1.0,) * 6,) and chain.local_minima == ()
-    with pytest.raises(SymoptError):
+    with pytest.raises(HyperparameterError) as err:
         problems.rosenbrock_chain(1)
+    assert (err.value.name, err.value.value) == ("n", 1)
 
 
 def test_rastrigin_has_local_minima_near_the_integers():

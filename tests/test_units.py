@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import symopt
 from symopt import Objective, optim
 from symopt import units as U
-from symopt.errors import HyperparameterError, ShapeError, SymoptError, UnitsError
+from symopt.errors import ChoiceError, ShapeError, SymoptError, UnitsError
 from symopt.units import (
     RULES,
     ArgumentUnitsError,
@@ -228,7 +228,7 @@ def test_units_command_prints_the_table_and_why():
     text = units_command("J", ["x1=km", "x2=s"])
     assert text.startswith(str(check_all("J", KM_S)) + "\n\ngd: x ← x − η·∂f.")
     assert text.count("\n\n") == len(RULES)
-    with pytest.raises(SymoptError, match=r"cannot read 'x1:km': write --var NAME=UNIT"):
+    with pytest.raises(UnitsError, match=r"cannot read 'x1:km': write --var NAME=UNIT"):
         units_command("J", ["x1:km"])
 
 
@@ -240,8 +240,9 @@ def test_cli_units():
 
 
 def test_bad_rule_and_units_in_check_update():
-    with pytest.raises(HyperparameterError) as err:
+    with pytest.raises(ChoiceError) as err:
         check_update("sgd", "J", KM_MM)
+    assert err.value.choices == RULES
     assert str(err.value) == (
         "rule='sgd' is invalid: expected one of 'gd', 'momentum', 'preconditioned', 'newton', "
         "'adagrad', 'rmsprop', 'adam', 'adadelta'."
@@ -666,7 +667,7 @@ def test_run_errors():
         symopt.minimize(f, optim.newton(), x0=X0)
     with pytest.raises(UnitsError, match=r"^x0 holds Quantities, but the objective has no units"):
         symopt.minimize(Objective("x1**2 + x2**2"), U.newton(), x0=X0)
-    with pytest.raises(HyperparameterError, match=r"^rule='sgd' is invalid"):
+    with pytest.raises(ChoiceError, match=r"^rule='sgd' is invalid"):
         U.optimizer("sgd", lr=1.0)
 
 
@@ -728,3 +729,40 @@ def test_newton_with_per_coordinate_damping_solves_h_plus_diag():
     H, D, x0 = np.array([[2.0, 0.5], [0.5, 2.0]]), np.diag([1.0, 3.0]), np.array([1.0, 2.0])
     expected = x0 - np.linalg.solve(H + D, _gradient(x0))
     np.testing.assert_allclose([q[1].magnitude for q in traj.x], expected, rtol=1e-13)
+
+
+# -- the room itself -----------------------------------------------------------------------
+
+
+def test_pint_is_imported_only_inside_symopt_units():
+    import ast
+    from pathlib import Path
+
+    package = Path(symopt.__file__).parent
+    importers = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            if any(n == "pint" or n.startswith("pint.") for n in names):
+                importers.add(path.relative_to(package).parts[0])
+    assert importers == {"units"}
+
+
+def test_the_update_rule_labels_are_the_rows_of_the_table():
+    from typing import get_args
+
+    from symopt._typing import UpdateRule
+
+    assert get_args(UpdateRule) == RULES
+
+
+def test_pickled_quantities_come_back_in_symopts_registry():
+    import pickle
+
+    q = pickle.loads(pickle.dumps(U.ureg.Quantity(2.0, "km")))
+    assert q + U.ureg.Quantity(500.0, "m") == U.ureg.Quantity(2.5, "km")
+    assert pickle.loads(pickle.dumps(U.ureg.Unit("J/km"))) / U.ureg.Unit("J") == 1 / U.ureg.km

@@ -35,20 +35,18 @@ import importlib.util
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
-from symopt.errors import DataError, HyperparameterError, ShapeError
+from symopt._typing import Activation, MLPLoss
+from symopt.errors import ChoiceError, DataError, DependencyError, HyperparameterError, ShapeError
 
 __all__ = ["MLP", "MLPObjective", "load_digits"]
 
 # Stack so many parameter vectors that one layer's activations take about this many bytes:
 # small enough for the CPU cache (measured about 2x faster than stacks of 16+ MB).
 _CHUNK_BYTES = 2**19
-
-_ACTIVATIONS = ("relu", "tanh")
-_LOSSES = ("cross_entropy", "mse")
 
 
 class MLP:
@@ -76,9 +74,9 @@ class MLP:
     def __init__(
         self,
         sizes: Sequence[int],
-        activation: str = "relu",
+        activation: Activation = "relu",
         skip: bool = False,
-        loss: str = "cross_entropy",
+        loss: MLPLoss = "cross_entropy",
         seed: int | None = None,
     ):
         sizes = list(sizes) if not isinstance(sizes, str) else []
@@ -86,10 +84,10 @@ class MLP:
             isinstance(k, int | np.integer) and not isinstance(k, bool) and k > 0 for k in sizes
         ):
             raise HyperparameterError("sizes", sizes, "a list of >= 2 positive ints")
-        if activation not in _ACTIVATIONS:
-            raise HyperparameterError("activation", activation, f"one of {_ACTIVATIONS}")
-        if loss not in _LOSSES:
-            raise HyperparameterError("loss", loss, f"one of {_LOSSES}")
+        if activation not in get_args(Activation):
+            raise ChoiceError("activation", activation, get_args(Activation))
+        if loss not in get_args(MLPLoss):
+            raise ChoiceError("loss", loss, get_args(MLPLoss))
         self.sizes = [int(k) for k in sizes]
         self.activation, self.skip, self.loss_name, self.seed = activation, bool(skip), loss, seed
         # one flag per hidden layer: is it a residual block?
@@ -377,7 +375,7 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     """
     spec = importlib.util.find_spec("sklearn")
     if spec is None or spec.origin is None:
-        raise DataError(
+        raise DependencyError(
             "the digits data set ships with scikit-learn, which is not installed: "
             "pip install scikit-learn (or, in a symopt checkout, pip install -e '.[examples]')"
         )

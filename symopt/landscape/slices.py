@@ -37,11 +37,18 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 import numpy as np
 
-from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt._typing import Ignore, Normalization
+from symopt.errors import (
+    ArgumentTypeError,
+    ChoiceError,
+    DegenerateError,
+    HyperparameterError,
+    ShapeError,
+)
 
 __all__ = [
     "PCADirections",
@@ -70,8 +77,8 @@ Loss = Callable[[np.ndarray], Any]
 def random_direction(
     weights: Any,
     shapes: Sequence[Sequence[int]],
-    normalization: str | None = "filter",
-    ignore: str | None = "biasbn",
+    normalization: Normalization | None = "filter",
+    ignore: Ignore | None = "biasbn",
     seed: int | np.random.Generator | None = None,
 ) -> np.ndarray:
     """A random Gaussian direction in parameter space, normalised to the weights.
@@ -111,8 +118,8 @@ def random_direction(
     """
     w = _vector(weights, "weights")
     layout = _layout(shapes, w.size)
-    _check_choice("normalization", normalization, ("filter", "layer", None))
-    _check_choice("ignore", ignore, ("biasbn", None, "copy"))
+    _check_choice("normalization", normalization, (*get_args(Normalization), None))
+    _check_choice("ignore", ignore, (*get_args(Ignore), None))
     d = np.random.default_rng(seed).standard_normal(w.size)
     for shape, part in layout:
         if len(shape) <= 1 and ignore == "biasbn":
@@ -298,7 +305,7 @@ def _loss_function(loss: Any) -> Loss:
         return loss.compile().value
     if callable(loss):
         return loss
-    raise SymoptError(
+    raise ArgumentTypeError(
         f"loss must be a callable on a flat parameter vector or have .value(theta), got "
         f"{type(loss).__name__}"
     )
@@ -391,7 +398,7 @@ def pca_directions(path: Any, *, center: bool = True) -> PCADirections:
     _, s, vt = np.linalg.svd(diffs, full_matrices=False)
     total = float(s @ s)
     if total == 0.0:
-        raise SymoptError("the path does not move: all iterates are equal, so it has no plane")
+        raise DegenerateError("the path does not move: all iterates are equal, so it has no plane")
     directions = vt[:2] * np.where(vt[:2] @ (x[0] - x[-1]) < 0, -1.0, 1.0)[:, None]
     return PCADirections(directions[0], directions[1], s[:2] ** 2 / total)
 
@@ -540,4 +547,4 @@ def _grid(values: Any, name: str) -> np.ndarray:
 
 def _check_choice(name: str, value: Any, valid: tuple) -> None:
     if not any(value is v or (isinstance(v, str) and value == v) for v in valid):
-        raise HyperparameterError(name, value, "one of " + ", ".join(map(repr, valid)))
+        raise ChoiceError(name, value, valid)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symopt.errors import ShapeError, SymoptError
+from symopt.errors import ChoiceError, DegenerateError, HyperparameterError, ShapeError
 from symopt.symbolic.objective import Objective
 
 __all__ = [
@@ -105,7 +105,7 @@ class Problem:
     def distance_to_minimum(self, x: Any) -> np.ndarray:
         """Euclidean distance from ``x`` (shape ``(..., n)``) to the nearest minimum."""
         if not self.minima:
-            raise SymoptError(f"{self.name} has no minimum (it is unbounded below)")
+            raise DegenerateError(f"{self.name} has no minimum (it is unbounded below)")
         x = np.asarray(x, dtype=float)
         minima = np.asarray(self.minima, dtype=float)
         return np.sqrt(((x[..., None, :] - minima) ** 2).sum(axis=-1)).min(axis=-1)
@@ -148,7 +148,7 @@ def lecture_quadratic(
     """
     if isinstance(H, str):
         if H not in LECTURE_HESSIANS:
-            raise SymoptError(f"unknown lecture Hessian {H!r}: one of {list(LECTURE_HESSIANS)}")
+            raise ChoiceError("H", H, LECTURE_HESSIANS)
         name, H = name or f"quadratic {H}", LECTURE_HESSIANS[H]
     matrix = np.asarray(H, dtype=float)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or not np.allclose(matrix, matrix.T):
@@ -165,7 +165,9 @@ def lecture_quadratic(
         minima, value = (), -math.inf
         saddles = (origin,) if eigenvalues.max() > 0 else ()
     else:
-        raise SymoptError("H is singular: the quadratic has a whole line of critical points")
+        raise DegenerateError(
+            "H is singular: the quadratic has a whole line of critical points; give an invertible H"
+        )
     start = tuple(float(v) for v in (x0 if x0 is not None else (-1.5, 1.0) + (1.0,) * (n - 2)))
     return Problem(
         name or f"quadratic H={matrix.tolist()}",
@@ -206,7 +208,7 @@ def rosenbrock_chain(n: int = 4) -> Problem:
     global minimum ``(1, ..., 1)``, value 0.  For n = 4 there is also a local minimum
     near ``(-0.78, 0.61, 0.38, 0.15)`` (value 3.70), listed in ``local_minima``."""
     if not isinstance(n, int) or n < 2:
-        raise SymoptError(f"n={n!r}: the chained Rosenbrock function needs an int n >= 2")
+        raise HyperparameterError("n", n, "an int >= 2 (the chained Rosenbrock function)")
     xs = _symbols(n)
     expr = sp.Add(*(100 * (xs[i + 1] - xs[i] ** 2) ** 2 + (1 - xs[i]) ** 2 for i in range(n - 1)))
     return Problem(

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from symopt.errors import DataError, HyperparameterError, SymoptError
+from symopt.errors import DataError, DependencyError, HyperparameterError
 
 __all__ = [
     "Dataset",
@@ -244,7 +244,7 @@ def load_breast_cancer(labels: tuple[float, float] = (-1, 1)) -> Dataset:
 
     Raises
     ------
-    SymoptError
+    DependencyError
         If scikit-learn is not installed (``pip install scikit-learn``).
 
     >>> ds = load_breast_cancer()
@@ -255,7 +255,7 @@ def load_breast_cancer(labels: tuple[float, float] = (-1, 1)) -> Dataset:
     try:
         from sklearn import datasets
     except ImportError:
-        raise SymoptError(
+        raise DependencyError(
             "load_breast_cancer needs scikit-learn, which ships the data file: "
             "pip install scikit-learn (or, in a symopt checkout, pip install -e '.[examples]')"
         ) from None

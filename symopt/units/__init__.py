@@ -16,16 +16,17 @@ pint stops here: the rest of symopt never sees a Quantity.  The contract:
 """
 
 from symopt.errors import UnitsError
-from symopt.units.objective import (
+from symopt.units.errors import (
     ArgumentUnitsError,
     MissingUnitsError,
+    OffsetUnitError,
     SumUnitsError,
-    TermUnits,
     TermUnitsError,
-    UnitInfo,
-    attach_units,
-    units_command,
+    UnitMismatchError,
+    UnitSyntaxError,
+    UnknownUnitError,
 )
+from symopt.units.objective import TermUnits, UnitInfo, attach_units, units_command
 from symopt.units.optimizers import (
     UnitOptimizer,
     adadelta,
@@ -38,20 +39,8 @@ from symopt.units.optimizers import (
     preconditioned,
     rmsprop,
 )
-from symopt.units.rules import (
-    RULES,
-    OffsetUnitError,
-    RuleTable,
-    UnitMismatchError,
-    UnitSyntaxError,
-    UnknownUnitError,
-    UpdateReport,
-    check_all,
-    check_update,
-    parse_quantity,
-    parse_units,
-    ureg,
-)
+from symopt.units.registry import parse_quantity, parse_units, ureg
+from symopt.units.rules import RULES, RuleTable, UpdateReport, check_all, check_update
 from symopt.units.runs import magnitudes, minimize_with_units
 
 __all__ = [

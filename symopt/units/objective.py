@@ -46,80 +46,18 @@ import numpy as np
 import pint
 import sympy as sp
 
-from symopt.errors import SymoptError, UnitsError
-from symopt.units.rules import (
-    check_all,
+from symopt.errors import UnitsError
+from symopt.units.errors import (
+    ArgumentUnitsError,
+    MissingUnitsError,
+    SumUnitsError,
+    TermUnitsError,
     fmt,
-    fmt_dimension,
-    has_magnitude,
-    parse_quantity,
-    parse_units,
-    ureg,
 )
+from symopt.units.registry import has_magnitude, parse_quantity, parse_units, ureg
+from symopt.units.rules import check_all
 
-__all__ = [
-    "ArgumentUnitsError",
-    "MissingUnitsError",
-    "SumUnitsError",
-    "TermUnits",
-    "TermUnitsError",
-    "UnitInfo",
-    "attach_units",
-    "units_command",
-]
-
-
-# -- errors of objectives with units -----------------------------------------------------------
-
-
-class TermUnitsError(UnitsError):
-    """A top-level term whose units cannot be converted to ``value_units``."""
-
-    def __init__(self, term: sp.Expr, units: pint.Unit, expected: pint.Unit, constants: list):
-        self.term, self.units, self.expected, self.constants = term, units, expected, constants
-        super().__init__(
-            f"the term {term} has units {fmt(units)} ({fmt_dimension(units)}), not the "
-            f"objective's units {fmt(expected)} ({fmt_dimension(expected)}): a named constant "
-            f"({', '.join(constants)}) multiplies it, so it is checked as written; fix the "
-            "units of the constant or value_units"
-        )
-
-
-class SumUnitsError(UnitsError):
-    """A sum inside a term whose parts have different dimensions."""
-
-    def __init__(self, expr: sp.Expr, units1: pint.Unit, units2: pint.Unit):
-        self.expr, self.units1, self.units2 = expr, units1, units2
-        super().__init__(
-            f"{expr} adds {fmt(units1)} ({fmt_dimension(units1)}) and {fmt(units2)} "
-            f"({fmt_dimension(units2)}): inside a term a sum needs one dimension (only the "
-            "objective's top-level terms get units from a bare coefficient)"
-        )
-
-
-class ArgumentUnitsError(UnitsError):
-    """A function (exp, log, sin, a non-numeric power) of a quantity with units."""
-
-    def __init__(self, expr: sp.Expr, argument: sp.Expr, units: pint.Unit):
-        self.expr, self.argument, self.units = expr, argument, units
-        super().__init__(
-            f"{expr} needs a dimensionless argument, but {argument} has units {fmt(units)} "
-            f"({fmt_dimension(units)}): divide it by a named constant with the same units, "
-            "e.g. exp(x/L) with units={'L': '1 km'} (a bare number cannot carry units there)"
-        )
-
-
-class MissingUnitsError(UnitsError):
-    """Symbols of an objective with units that have no units."""
-
-    def __init__(self, names: list[str]):
-        self.names = names
-        have = "has" if len(names) == 1 else "have"
-        super().__init__(
-            f"{', '.join(names)} {have} no units: add {'it' if len(names) == 1 else 'them'} to "
-            f"units, e.g. units={{{names[0]!r}: 'm'}} ('dimensionless' for a pure number, "
-            "'2 J/m' for a named constant)"
-        )
+__all__ = ["TermUnits", "UnitInfo", "attach_units", "units_command"]
 
 
 # -- what an objective with units knows ------------------------------------------------------
@@ -446,18 +384,11 @@ def units_command(objective: str, variables: Sequence[str]) -> str:
     for item in variables:
         name, sep, unit = str(item).partition("=")
         if not sep or not name.strip() or not unit.strip():
-            raise SymoptError(f"cannot read {item!r}: write --var NAME=UNIT, e.g. --var x1=km")
+            raise UnitsError(f"cannot read {item!r}: write --var NAME=UNIT, e.g. --var x1=km")
         pairs[name.strip()] = unit.strip()
     return check_all(objective, pairs).explain()
 
 
 # Public classes show up as symopt.units.X (where users import them from).
-for _cls in (
-    ArgumentUnitsError,
-    MissingUnitsError,
-    SumUnitsError,
-    TermUnits,
-    TermUnitsError,
-    UnitInfo,
-):
+for _cls in (TermUnits, UnitInfo):
     _cls.__module__ = "symopt.units"

@@ -28,7 +28,9 @@ import pint
 
 from symopt import optim
 from symopt.errors import HyperparameterError
-from symopt.units.rules import UnitMismatchError, _rule, parse_quantity, parse_units, ureg
+from symopt.units.errors import UnitMismatchError
+from symopt.units.registry import parse_quantity, parse_units, ureg
+from symopt.units.rules import _rule
 
 __all__ = [
     "UnitOptimizer",

@@ -1,5 +1,4 @@
-"""Ground floor of :mod:`symopt.units`: the registry, reading units, their errors, and the
-dimensional analysis of update rules (the table in ``rules.txt`` beside this module).
+"""The dimensional analysis of update rules (the table in ``rules.txt`` beside this module).
 
 Private: import the public names from :mod:`symopt.units`.
 
@@ -12,7 +11,6 @@ coordinate whose units differ.
 
 from __future__ import annotations
 
-import math
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -22,241 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pint
-from pint.errors import DimensionalityError, OffsetUnitCalculusError, UndefinedUnitError
 
-from symopt.errors import HyperparameterError, UnitsError
+from symopt._typing import UpdateRule
+from symopt.errors import ChoiceError, UnitsError
+from symopt.units.errors import fmt, fmt_dimension
+from symopt.units.registry import base_magnitude, fmt_ratio, parse_units, ureg
 
-__all__ = [
-    "RULES",
-    "OffsetUnitError",
-    "RuleTable",
-    "UnitMismatchError",
-    "UnitSyntaxError",
-    "UnknownUnitError",
-    "UpdateReport",
-    "check_all",
-    "check_update",
-    "fmt",
-    "parse_quantity",
-    "parse_units",
-    "ureg",
-]
-
-ureg = pint.UnitRegistry()
-ureg.formatter.default_format = "~P"  # 1 km, J/km, km²/J
-
-# Longer unit text is refused before pint reads it.
-_MAX_TEXT = 200
-
-# A leading number followed by the end, a unit name or a single "*" is a magnitude
-# ("2 J/km**2", "3", "9.81 m/s**2"); "1/s" and "1 / s" are units.
-_MAGNITUDE = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*(?:$|\*(?!\*)|[^\W\d])")
-
-
-# -- errors ------------------------------------------------------------------------------
-
-
-class UnknownUnitError(UnitsError):
-    """Unit text that names a unit pint does not know."""
-
-    def __init__(self, where: str, text: str, unknown: str):
-        self.where, self.text, self.unknown = where, text, unknown
-        super().__init__(
-            f"{where}={text!r} names the unknown unit {unknown!r}: check its spelling "
-            "(pint knows e.g. 'km', 'mm', 'J', 's', 'kg', 'ft')"
-        )
-
-
-class UnitSyntaxError(UnitsError):
-    """Unit text that pint cannot read."""
-
-    def __init__(self, where: str, text: str):
-        self.where, self.text = where, text
-        super().__init__(
-            f"cannot read {where}={text!r} as units: write a unit like 'km' or 'J/km**2', "
-            "or a quantity like '2 J/km**2'"
-        )
-
-
-class OffsetUnitError(UnitsError):
-    """An offset unit (degC, degF): it cannot be multiplied, so it has no gradient."""
-
-    def __init__(self, where: str, units: pint.Unit):
-        self.where, self.units = where, units
-        super().__init__(
-            f"{where} is in {units:D}, an offset unit: offset units cannot be multiplied or "
-            "divided, so an objective, its gradient or a step cannot use them; use an "
-            "absolute unit (kelvin) or a difference unit (delta_degC)"
-        )
-
-
-class UnitMismatchError(DimensionalityError, UnitsError):
-    """A value whose units do not fit the coordinate it is for.
-
-    It is pint's :class:`~pint.errors.DimensionalityError` (``units1`` given, ``units2``
-    needed, with their dimensions) and a :class:`~symopt.errors.UnitsError`.  ``given`` is
-    ``None`` for a bare number.
-    """
-
-    def __init__(
-        self, name: str, coordinate: str, given: pint.Unit | None, needed: pint.Unit, value=None
-    ):
-        self.name, self.coordinate, self.given, self.needed = name, coordinate, given, needed
-        self.value = value
-        given_units = ureg.dimensionless if given is None else given
-        super().__init__(
-            given_units,
-            needed,
-            fmt_dimension(given_units),
-            fmt_dimension(needed),
-        )
-
-    def __str__(self) -> str:
-        where = f"{self.name} for {self.coordinate}"
-        if self.given is None:
-            example = self.value if isinstance(self.value, int | float) else 1.0
-            return (
-                f"{where} is a bare number, but it needs units of {fmt(self.needed)} "
-                f"({self.dim2}): give a Quantity, e.g. {example!r} * ureg('{self.needed:~C}')"
-            )
-        given = f"{fmt(self.given)} ({self.dim1})"
-        if not self.needed.dimensionality:
-            return (
-                f"{where} has units {given}, but it must be a pure number: give a plain number "
-                "(or a dimensionless Quantity)"
-            )
-        return (
-            f"{where} has units {given}, but it needs units of {fmt(self.needed)} "
-            f"({self.dim2}): give {self.name} in {fmt(self.needed)} or units convertible to them"
-        )
-
-    def __reduce__(self):
-        return self.__class__, (self.name, self.coordinate, self.given, self.needed, self.value)
-
-
-# -- reading and writing units ---------------------------------------------------------------
-
-
-def has_magnitude(text: str) -> bool:
-    """Does unit text start with a magnitude (``"2 J/km**2"``: a named constant)?"""
-    return _MAGNITUDE.match(text) is not None
-
-
-def _read(text: str, where: str) -> pint.Quantity:
-    if len(text) > _MAX_TEXT:
-        raise UnitSyntaxError(where, text[:40] + "...")
-    try:
-        q = ureg.Quantity(text)
-    except UndefinedUnitError as err:
-        raise UnknownUnitError(where, text, str(err.unit_names[0])) from None
-    except Exception:  # pint's parser raises assorted errors on malformed text
-        raise UnitSyntaxError(where, text) from None
-    if not isinstance(q, pint.Quantity):  # e.g. "3" parses to a plain number
-        q = ureg.Quantity(q)
-    return q
-
-
-def _check_multiplicative(units: pint.Unit, where: str) -> pint.Unit:
-    one = ureg.Quantity(1.0, units)
-    try:
-        one * one
-    except OffsetUnitCalculusError:
-        raise OffsetUnitError(where, units) from None
-    return units
-
-
-def parse_quantity(value: Any, where: str = "value") -> pint.Quantity:
-    """A Quantity in :data:`ureg` from text (``"2 J/km**2"``), a Quantity or Unit of any
-    registry, or a number (dimensionless).
-
-    >>> parse_quantity("2 J/km**2")
-    <Quantity(2.0, 'joule / kilometer ** 2')>
-    """
-    if isinstance(value, str):
-        q = _read(value, where)
-    elif isinstance(value, ureg.Quantity):
-        q = value
-    elif hasattr(value, "magnitude") and hasattr(value, "units"):  # another registry
-        q = ureg.Quantity(value.magnitude, parse_units(value.units, where))
-    elif hasattr(value, "dimensionality"):  # a Unit
-        q = ureg.Quantity(1, parse_units(value, where))
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        q = ureg.Quantity(value)
-    else:
-        raise UnitSyntaxError(where, repr(value))
-    _check_multiplicative(q.units, where)
-    return q
-
-
-def parse_units(value: Any, where: str = "units") -> pint.Unit:
-    """A Unit in :data:`ureg` from text (``"km"``) or a Unit of any registry.
-
-    >>> parse_units("J/km")
-    <Unit('joule / kilometer')>
-    >>> parse_units("degC", "units['T']")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    symopt.units.OffsetUnitError: units['T'] is in degree_Celsius, an offset unit: ...
-    """
-    if isinstance(value, ureg.Unit):
-        units = value
-    elif isinstance(value, str):
-        q = _read(value, where)
-        if has_magnitude(value):
-            raise UnitSyntaxError(where, value)
-        units = q.units
-    elif hasattr(value, "dimensionality") and not hasattr(value, "magnitude"):
-        units = _read(f"{value:D}", where).units  # a Unit of another registry
-    else:
-        raise UnitSyntaxError(where, repr(value))
-    return _check_multiplicative(units, where)
-
-
-def fmt(units: pint.Unit) -> str:
-    """Short, pretty units: ``km²/J``; ``1`` for dimensionless."""
-    return f"{units:~P}" or "1"
-
-
-_SUPERSCRIPT = str.maketrans("-.0123456789", "⁻⋅⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-_BASE_DIMENSIONS = ("[length]", "[mass]", "[time]", "[current]", "[temperature]", "[substance]")
-
-
-def fmt_dimension(units: pint.Unit) -> str:
-    """The dimension in pint's notation, in a fixed order: ``[length]²·[mass]/[time]²``;
-    ``dimensionless`` for none.  (pint's own order depends on what it cached before.)
-
-    >>> fmt_dimension(ureg.Unit("J/km"))
-    '[length]·[mass]/[time]²'
-    """
-    dims = dict(units.dimensionality)
-    if not dims:
-        return "dimensionless"
-    known = len(_BASE_DIMENSIONS)
-    order = sorted(
-        dims, key=lambda d: (_BASE_DIMENSIONS.index(d) if d in _BASE_DIMENSIONS else known, d)
-    )
-
-    def power(d: str, e: float) -> str:
-        e = int(e) if float(e).is_integer() else e
-        return d if e == 1 else d + str(e).translate(_SUPERSCRIPT)
-
-    top = "·".join(power(d, dims[d]) for d in order if dims[d] > 0) or "1"
-    bottom = [power(d, -dims[d]) for d in order if dims[d] < 0]
-    return top + "".join("/" + b for b in bottom)
-
-
-def fmt_ratio(ratio: float) -> str:
-    """``10¹²`` for powers of ten, else three significant digits."""
-    exponent = round(math.log10(ratio))
-    if abs(ratio / 10.0**exponent - 1) < 1e-9:
-        return "1" if exponent == 0 else "10" + str(exponent).translate(_SUPERSCRIPT)
-    return f"{ratio:.3g}"
-
-
-def _base_magnitude(units: pint.Unit) -> float:
-    return float(ureg.Quantity(1.0, units).to_base_units().magnitude)
+__all__ = ["RULES", "RuleTable", "UpdateReport", "check_all", "check_update"]
 
 
 # -- the table of rules ----------------------------------------------------------------------
@@ -288,7 +58,7 @@ def _exponents(text: str) -> tuple[int, int]:
         for factor in re.split(r"(?<!\*)\*(?!\*)", side) if side else ():
             match = _FACTOR.match(factor)
             if match is None:
-                raise ValueError(f"units.txt: cannot read {text!r}")
+                raise ValueError(f"rules.txt: cannot read {text!r}")
             powers[match[1]] += sign * int(match[2] or 1)
     return powers["x"], powers["f"]
 
@@ -317,7 +87,7 @@ RULES: tuple[str, ...] = tuple(_rules())
 
 def _rule(name: Any) -> _Rule:
     if name not in _rules():
-        raise HyperparameterError("rule", name, f"one of {', '.join(map(repr, RULES))}")
+        raise ChoiceError("rule", name, RULES)
     return _rules()[name]
 
 
@@ -353,7 +123,7 @@ class UpdateReport:
     they are the same unit, ``None`` when no single η exists).
     """
 
-    rule: str
+    rule: UpdateRule
     update: str
     variables: tuple[str, ...]
     objective_units: pint.Unit
@@ -391,14 +161,14 @@ class UpdateReport:
 
     def _lr(self) -> str:
         required = self.required_lr_units
-        if all(not u.dimensionality and _base_magnitude(u) == 1 for u in required):
+        if all(not u.dimensionality and base_magnitude(u) == 1 for u in required):
             return "η is a pure number, the same for every coordinate."
         needs = f"η needs {self._per_coordinate(required)}"
         distinct = list(dict.fromkeys(required))
         if self.lr_scale_ratio == 1 or len(distinct) == 1:
             return f"{needs}; one η in {fmt(required[0])} serves every coordinate."
-        low = min(required, key=_base_magnitude)
-        high = max(required, key=_base_magnitude)
+        low = min(required, key=base_magnitude)
+        high = max(required, key=base_magnitude)
         if self.scalar_lr_possible:
             ratio = fmt_ratio(self.lr_scale_ratio)
             return (
@@ -439,7 +209,7 @@ def _lr_per_coordinate(lr_units: Any, n: int) -> tuple[pint.Unit, ...] | None:
 
 
 def check_update(
-    rule: str, objective_units: Any, variable_units: Any, lr_units: Any = None
+    rule: UpdateRule, objective_units: Any, variable_units: Any, lr_units: Any = None
 ) -> UpdateReport:
     """The dimensional analysis of one update rule.
 
@@ -490,7 +260,7 @@ def check_update(
     same_dimension = all(u.dimensionality == required[0].dimensionality for u in required)
     ratio = None
     if same_dimension:
-        magnitudes = [_base_magnitude(u) for u in required]
+        magnitudes = [base_magnitude(u) for u in required]
         ratio = max(magnitudes) / min(magnitudes)
     return UpdateReport(
         rule=spec.name,
@@ -574,12 +344,5 @@ def check_all(objective_units: Any, variable_units: Any) -> RuleTable:
 
 
 # Public classes show up as symopt.units.X (where users import them from).
-for _cls in (
-    OffsetUnitError,
-    RuleTable,
-    UnitMismatchError,
-    UnitSyntaxError,
-    UnknownUnitError,
-    UpdateReport,
-):
+for _cls in (RuleTable, UpdateReport):
     _cls.__module__ = "symopt.units"

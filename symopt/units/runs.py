@@ -13,7 +13,7 @@ import numpy as np
 
 from symopt.errors import ShapeError, UnitsError
 from symopt.units.optimizers import UnitOptimizer, _convert, _is_quantity, _Run
-from symopt.units.rules import parse_units, ureg
+from symopt.units.registry import parse_units, ureg
 
 __all__ = ["magnitudes", "minimize_with_units"]
 

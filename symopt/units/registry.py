@@ -1,0 +1,133 @@
+"""symopt's pint registry and the readers and writers of units.
+
+Private: import the public names from :mod:`symopt.units`.
+
+``ureg`` is also pint's application registry, so Quantities and Units that symopt
+pickles (errors, trajectories, through a process pool) unpickle into ``ureg`` and can
+be combined with it again.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pint
+from pint.errors import OffsetUnitCalculusError, UndefinedUnitError
+
+from symopt.units.errors import OffsetUnitError, UnitSyntaxError, UnknownUnitError, superscript
+
+__all__ = [
+    "base_magnitude",
+    "fmt_ratio",
+    "has_magnitude",
+    "parse_quantity",
+    "parse_units",
+    "ureg",
+]
+
+ureg = pint.UnitRegistry()
+ureg.formatter.default_format = "~P"  # 1 km, J/km, km²/J
+pint.set_application_registry(ureg)  # pint unpickles into the application registry
+
+# Longer unit text is refused before pint reads it.
+_MAX_TEXT = 200
+
+# A leading number followed by the end, a unit name or a single "*" is a magnitude
+# ("2 J/km**2", "3", "9.81 m/s**2"); "1/s" and "1 / s" are units.
+_MAGNITUDE = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*(?:$|\*(?!\*)|[^\W\d])")
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def has_magnitude(text: str) -> bool:
+    """Does unit text start with a magnitude (``"2 J/km**2"``: a named constant)?"""
+    return _MAGNITUDE.match(text) is not None
+
+
+def _read(text: str, where: str) -> pint.Quantity:
+    if len(text) > _MAX_TEXT:
+        raise UnitSyntaxError(where, text[:40] + "...")
+    try:
+        q = ureg.Quantity(text)
+    except UndefinedUnitError as err:
+        raise UnknownUnitError(where, text, str(err.unit_names[0])) from None
+    except Exception:  # pint's parser raises assorted errors on malformed text
+        raise UnitSyntaxError(where, text) from None
+    if not isinstance(q, pint.Quantity):  # e.g. "3" parses to a plain number
+        q = ureg.Quantity(q)
+    return q
+
+
+def _check_multiplicative(units: pint.Unit, where: str) -> pint.Unit:
+    one = ureg.Quantity(1.0, units)
+    try:
+        one * one
+    except OffsetUnitCalculusError:
+        raise OffsetUnitError(where, units) from None
+    return units
+
+
+def parse_quantity(value: Any, where: str = "value") -> pint.Quantity:
+    """A Quantity in :data:`ureg` from text (``"2 J/km**2"``), a Quantity or Unit of any
+    registry, or a number (dimensionless).
+
+    >>> parse_quantity("2 J/km**2")
+    <Quantity(2.0, 'joule / kilometer ** 2')>
+    """
+    if isinstance(value, str):
+        q = _read(value, where)
+    elif isinstance(value, ureg.Quantity):
+        q = value
+    elif hasattr(value, "magnitude") and hasattr(value, "units"):  # another registry
+        q = ureg.Quantity(value.magnitude, parse_units(value.units, where))
+    elif hasattr(value, "dimensionality"):  # a Unit
+        q = ureg.Quantity(1, parse_units(value, where))
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        q = ureg.Quantity(value)
+    else:
+        raise UnitSyntaxError(where, repr(value))
+    _check_multiplicative(q.units, where)
+    return q
+
+
+def parse_units(value: Any, where: str = "units") -> pint.Unit:
+    """A Unit in :data:`ureg` from text (``"km"``) or a Unit of any registry.
+
+    >>> parse_units("J/km")
+    <Unit('joule / kilometer')>
+    >>> parse_units("degC", "units['T']")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symopt.units.OffsetUnitError: units['T'] is in degree_Celsius, an offset unit: ...
+    """
+    if isinstance(value, ureg.Unit):
+        units = value
+    elif isinstance(value, str):
+        q = _read(value, where)
+        if has_magnitude(value):
+            raise UnitSyntaxError(where, value)
+        units = q.units
+    elif hasattr(value, "dimensionality") and not hasattr(value, "magnitude"):
+        units = _read(f"{value:D}", where).units  # a Unit of another registry
+    else:
+        raise UnitSyntaxError(where, repr(value))
+    return _check_multiplicative(units, where)
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def fmt_ratio(ratio: float) -> str:
+    """``10¹²`` for powers of ten, else three significant digits."""
+    exponent = round(math.log10(ratio))
+    if abs(ratio / 10.0**exponent - 1) < 1e-9:
+        return "1" if exponent == 0 else "10" + superscript(exponent)
+    return f"{ratio:.3g}"
+
+
+def base_magnitude(units: pint.Unit) -> float:
+    """The magnitude of one ``units`` in SI base units (1000 for km)."""
+    return float(ureg.Quantity(1.0, units).to_base_units().magnitude)

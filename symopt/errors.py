@@ -32,7 +32,8 @@ The classes:
 * :class:`DegenerateError`: an input for which the question has no answer (a singular
   matrix, a path that does not move, a problem with no minimum);
 * :class:`DependencyError`: an optional package a feature needs is not installed;
-* :class:`UnitsError`: physical units (the structured ones are in :mod:`symopt.units`).
+* :class:`UnitsError`: physical units (the structured ones are in :mod:`symopt.units`);
+* :class:`ExampleError`: a worked example of the tour that failed.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "DataError",
     "DegenerateError",
     "DependencyError",
+    "ExampleError",
     "HyperparameterError",
     "NotDifferentiableError",
     "ParseError",
@@ -170,6 +172,11 @@ class DegenerateError(SymoptError):
 class DependencyError(SymoptError):
     """An optional package that a feature needs is not installed; the message says
     what to install."""
+
+
+class ExampleError(SymoptError):
+    """Worked examples of the tour that raised; the message lists them and what the
+    tour wrote, and each example's own error is in the tour's page."""
 
 
 class UnitsError(SymoptError):

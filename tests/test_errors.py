@@ -63,6 +63,7 @@ EXAMPLES = {
     "ArgumentTypeError": lambda: errors.ArgumentTypeError("loss must be callable, got int"),
     "DegenerateError": lambda: errors.DegenerateError("H is singular"),
     "DependencyError": lambda: errors.DependencyError("pip install scikit-learn"),
+    "ExampleError": lambda: errors.ExampleError("failed: 06_gradient_descent"),
     "UnitsError": lambda: errors.UnitsError("variable_units is empty"),
     "UnknownUnitError": lambda: symopt.units.UnknownUnitError("units['x']", "kmm", "kmm"),
     "UnitSyntaxError": lambda: symopt.units.UnitSyntaxError("value_units", "J//"),

@@ -25,7 +25,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from symopt.errors import SymoptError
+from symopt.errors import ChoiceError, DependencyError, ExampleError
 
 #: matplotlib settings for figures meant to be projected in a lecture hall
 LECTURE_STYLE = {
@@ -100,10 +100,10 @@ def examples_folder() -> Path:
     for folder in (here / "examples", here.parents[1] / "examples"):  # wheel, checkout
         if (folder / "__init__.py").is_file():
             return folder
-    raise SymoptError(
+    raise DependencyError(
         f"no examples in {here / 'examples'} nor in {here.parents[1] / 'examples'}: this "
-        "symopt is installed without its examples; reinstall it (pip install symopt) or "
-        "run from a checkout"
+        "symopt is installed without its examples; reinstall it from a checkout of symopt "
+        "(pip install .)"
     )
 
 
@@ -197,7 +197,7 @@ def run_tour(
     if only:
         paths = [p for p in paths if any(word in p.stem for word in only)]
         if not paths:
-            raise SymoptError(f"no example matches {list(only)}; see `symopt tour --list`")
+            raise ChoiceError("only", list(only), [p.stem for p in example_paths()])
     if list_only:
         return "\n".join(p.stem for p in paths)
     from tqdm.auto import tqdm
@@ -220,5 +220,5 @@ def run_tour(
     lines.append(f"{len(stops)} examples in {total:.1f} s; open {index}")
     failed = [s.name for s in stops if s.error]
     if failed:
-        raise SymoptError("\n".join(lines) + f"\nfailed: {', '.join(failed)}")
+        raise ExampleError("\n".join(lines) + f"\nfailed: {', '.join(failed)}")
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from symopt._typing import HyperParam
 from symopt.errors import HyperparameterError
 from symopt.optim.base import FINITE, NONNEGATIVE, Interval, hyper
 
@@ -70,7 +71,7 @@ def _count(name: str, value: Any, low: int) -> int:
     return int(value)
 
 
-def as_schedule(value: Any, name: str = "lr", valid: Interval = NONNEGATIVE) -> Schedule:
+def as_schedule(value: HyperParam, name: str = "lr", valid: Interval = NONNEGATIVE) -> Schedule:
     """A schedule as is, or a number/array validated against ``valid`` as a constant.
 
     Examples
@@ -81,15 +82,15 @@ def as_schedule(value: Any, name: str = "lr", valid: Interval = NONNEGATIVE) -> 
     return value if callable(value) else constant(hyper(name, value, valid))
 
 
-def constant(value: Any) -> Schedule:
-    """``t -> value`` (``value`` any finite number or array).
+def constant(value: HyperParam) -> Schedule:
+    """``t -> value`` (``value`` any finite number or array, or a validated ``Hyper``).
 
     Examples
     --------
     >>> constant([0.1, 0.2])(np.arange(3)).shape
     (3, 2)
     """
-    v = hyper("value", value, FINITE)
+    v = hyper("value", value, FINITE).value
 
     def schedule(t):
         if isinstance(t, int | np.integer):
@@ -99,7 +100,7 @@ def constant(value: Any) -> Schedule:
     return schedule
 
 
-def step(v0: Any, step_size: int, gamma: Any = 0.1) -> Schedule:
+def step(v0: HyperParam, step_size: int, gamma: HyperParam = 0.1) -> Schedule:
     """``v0 · gamma^floor(t / step_size)``, like ``torch.optim.lr_scheduler.StepLR``.
 
     Examples
@@ -107,7 +108,7 @@ def step(v0: Any, step_size: int, gamma: Any = 0.1) -> Schedule:
     >>> [step(1.0, 2, 0.5)(t) for t in range(5)]
     [1.0, 1.0, 0.5, 0.5, 0.25]
     """
-    v0, gamma = hyper("v0", v0, FINITE), hyper("gamma", gamma, NONNEGATIVE)
+    v0, gamma = hyper("v0", v0, FINITE).value, hyper("gamma", gamma, NONNEGATIVE).value
     size, ndim = _count("step_size", step_size, 1), _ndim(v0, gamma)
 
     def schedule(t):
@@ -116,7 +117,7 @@ def step(v0: Any, step_size: int, gamma: Any = 0.1) -> Schedule:
     return schedule
 
 
-def exponential(v0: Any, gamma: Any) -> Schedule:
+def exponential(v0: HyperParam, gamma: HyperParam) -> Schedule:
     """``v0 · gamma^t``, like ``torch.optim.lr_scheduler.ExponentialLR``.
 
     Examples
@@ -124,7 +125,7 @@ def exponential(v0: Any, gamma: Any) -> Schedule:
     >>> exponential(1.0, 0.5)(3)
     0.125
     """
-    v0, gamma = hyper("v0", v0, FINITE), hyper("gamma", gamma, NONNEGATIVE)
+    v0, gamma = hyper("v0", v0, FINITE).value, hyper("gamma", gamma, NONNEGATIVE).value
     ndim = _ndim(v0, gamma)
 
     def schedule(t):
@@ -133,7 +134,7 @@ def exponential(v0: Any, gamma: Any) -> Schedule:
     return schedule
 
 
-def inverse_time(v0: Any, decay: Any, power: Any = 1.0) -> Schedule:
+def inverse_time(v0: HyperParam, decay: HyperParam, power: HyperParam = 1.0) -> Schedule:
     """``v0 / (1 + decay · t)^power`` (Adagrad's ``lr_decay`` is ``power=1``).
 
     Examples
@@ -141,8 +142,9 @@ def inverse_time(v0: Any, decay: Any, power: Any = 1.0) -> Schedule:
     >>> inverse_time(1.0, 0.5)(2)
     0.5
     """
-    v0 = hyper("v0", v0, FINITE)
-    decay, power = hyper("decay", decay, NONNEGATIVE), hyper("power", power, NONNEGATIVE)
+    v0 = hyper("v0", v0, FINITE).value
+    decay = hyper("decay", decay, NONNEGATIVE).value
+    power = hyper("power", power, NONNEGATIVE).value
     ndim = _ndim(v0, decay, power)
 
     def schedule(t):
@@ -151,7 +153,7 @@ def inverse_time(v0: Any, decay: Any, power: Any = 1.0) -> Schedule:
     return schedule
 
 
-def cosine(v0: Any, steps: int, v_min: Any = 0.0) -> Schedule:
+def cosine(v0: HyperParam, steps: int, v_min: HyperParam = 0.0) -> Schedule:
     """Half a cosine from ``v0`` at ``t = 0`` to ``v_min`` at ``t = steps``, then ``v_min``.
 
     ``v_min + (v0 - v_min) (1 + cos(π min(t, steps) / steps)) / 2``: the closed form of
@@ -163,7 +165,7 @@ def cosine(v0: Any, steps: int, v_min: Any = 0.0) -> Schedule:
     >>> cosine(1.0, 4)(2), cosine(1.0, 4)(9)
     (0.5, 0.0)
     """
-    v0, v_min = hyper("v0", v0, FINITE), hyper("v_min", v_min, FINITE)
+    v0, v_min = hyper("v0", v0, FINITE).value, hyper("v_min", v_min, FINITE).value
     n, ndim = _count("steps", steps, 1), _ndim(v0, v_min)
 
     def schedule(t):
@@ -175,7 +177,7 @@ def cosine(v0: Any, steps: int, v_min: Any = 0.0) -> Schedule:
     return schedule
 
 
-def warmup(schedule_or_value: Any, warmup_steps: int, start: Any = 0.0) -> Schedule:
+def warmup(schedule_or_value: HyperParam, warmup_steps: int, start: HyperParam = 0.0) -> Schedule:
     """Linear warm-up from ``start`` to ``s(0)`` over ``warmup_steps``, then ``s(t - W)``.
 
     ``s`` is ``schedule_or_value`` (a schedule, or a constant); after the warm-up it runs
@@ -187,7 +189,7 @@ def warmup(schedule_or_value: Any, warmup_steps: int, start: Any = 0.0) -> Sched
     [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
     target = as_schedule(schedule_or_value, "schedule_or_value", FINITE)
-    w, start = _count("warmup_steps", warmup_steps, 0), hyper("start", start, FINITE)
+    w, start = _count("warmup_steps", warmup_steps, 0), hyper("start", start, FINITE).value
     if w == 0:
         return target
     end = target(0)
@@ -204,7 +206,7 @@ def warmup(schedule_or_value: Any, warmup_steps: int, start: Any = 0.0) -> Sched
     return schedule
 
 
-def join(schedules: Sequence[Any], boundaries: Sequence[int]) -> Schedule:
+def join(schedules: Sequence[HyperParam], boundaries: Sequence[int]) -> Schedule:
     """Run ``schedules[i]`` from ``boundaries[i-1]`` on, restarted at 0 there.
 
     Examples
@@ -239,7 +241,7 @@ def join(schedules: Sequence[Any], boundaries: Sequence[int]) -> Schedule:
     return schedule
 
 
-def product(*factors: Any) -> Schedule:
+def product(*factors: HyperParam) -> Schedule:
     """The pointwise product of schedules, numbers and arrays.
 
     Examples

@@ -23,7 +23,7 @@ import numpy as np
 
 from symopt._typing import HyperParam
 from symopt.errors import HyperparameterError
-from symopt.optim.base import FINITE, NONNEGATIVE, Interval, hyper
+from symopt.optim.base import FINITE, NONNEGATIVE, Hyper, Interval, hyper
 
 __all__ = [
     "Schedule",
@@ -65,6 +65,17 @@ def _broadcast(value: Any, shape: tuple[int, ...]) -> Any:
     return value if shape == () or np.shape(value) == shape else np.broadcast_to(value, shape)
 
 
+def _carrying(schedule: Schedule, *sources: Hyper | Schedule) -> Schedule:
+    """``schedule`` with ``.hypers``, the validated hyper-parameters it is made of (its
+    parts' included), so that an optimizer's ``init`` names a batch mismatch after them."""
+    schedule.hypers = tuple(
+        h
+        for source in sources
+        for h in ((source,) if isinstance(source, Hyper) else getattr(source, "hypers", ()))
+    )
+    return schedule
+
+
 def _count(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
         raise HyperparameterError(name, value, f"an integer >= {low}")
@@ -90,14 +101,15 @@ def constant(value: HyperParam) -> Schedule:
     >>> constant([0.1, 0.2])(np.arange(3)).shape
     (3, 2)
     """
-    v = hyper("value", value, FINITE).value
+    h = hyper("value", value, FINITE)
+    v = h.value
 
     def schedule(t):
         if isinstance(t, int | np.integer):
             return v
         return np.broadcast_to(v, np.shape(t) + np.shape(v)).copy()
 
-    return schedule
+    return _carrying(schedule, h)
 
 
 def step(v0: HyperParam, step_size: int, gamma: HyperParam = 0.1) -> Schedule:
@@ -108,13 +120,14 @@ def step(v0: HyperParam, step_size: int, gamma: HyperParam = 0.1) -> Schedule:
     >>> [step(1.0, 2, 0.5)(t) for t in range(5)]
     [1.0, 1.0, 0.5, 0.5, 0.25]
     """
-    v0, gamma = hyper("v0", v0, FINITE).value, hyper("gamma", gamma, NONNEGATIVE).value
-    size, ndim = _count("step_size", step_size, 1), _ndim(v0, gamma)
+    hypers = hyper("v0", v0, FINITE), hyper("gamma", gamma, NONNEGATIVE)
+    (v0, gamma), size = (h.value for h in hypers), _count("step_size", step_size, 1)
+    ndim = _ndim(v0, gamma)
 
     def schedule(t):
         return v0 * gamma ** (_steps(t, ndim) // size)
 
-    return schedule
+    return _carrying(schedule, *hypers)
 
 
 def exponential(v0: HyperParam, gamma: HyperParam) -> Schedule:
@@ -125,13 +138,14 @@ def exponential(v0: HyperParam, gamma: HyperParam) -> Schedule:
     >>> exponential(1.0, 0.5)(3)
     0.125
     """
-    v0, gamma = hyper("v0", v0, FINITE).value, hyper("gamma", gamma, NONNEGATIVE).value
+    hypers = hyper("v0", v0, FINITE), hyper("gamma", gamma, NONNEGATIVE)
+    v0, gamma = (h.value for h in hypers)
     ndim = _ndim(v0, gamma)
 
     def schedule(t):
         return v0 * gamma ** _steps(t, ndim)
 
-    return schedule
+    return _carrying(schedule, *hypers)
 
 
 def inverse_time(v0: HyperParam, decay: HyperParam, power: HyperParam = 1.0) -> Schedule:
@@ -142,15 +156,14 @@ def inverse_time(v0: HyperParam, decay: HyperParam, power: HyperParam = 1.0) -> 
     >>> inverse_time(1.0, 0.5)(2)
     0.5
     """
-    v0 = hyper("v0", v0, FINITE).value
-    decay = hyper("decay", decay, NONNEGATIVE).value
-    power = hyper("power", power, NONNEGATIVE).value
+    hypers = hyper("v0", v0, FINITE), hyper("decay", decay), hyper("power", power)
+    v0, decay, power = (h.value for h in hypers)
     ndim = _ndim(v0, decay, power)
 
     def schedule(t):
         return v0 / (1.0 + decay * _steps(t, ndim)) ** power
 
-    return schedule
+    return _carrying(schedule, *hypers)
 
 
 def cosine(v0: HyperParam, steps: int, v_min: HyperParam = 0.0) -> Schedule:
@@ -165,7 +178,8 @@ def cosine(v0: HyperParam, steps: int, v_min: HyperParam = 0.0) -> Schedule:
     >>> cosine(1.0, 4)(2), cosine(1.0, 4)(9)
     (0.5, 0.0)
     """
-    v0, v_min = hyper("v0", v0, FINITE).value, hyper("v_min", v_min, FINITE).value
+    hypers = hyper("v0", v0, FINITE), hyper("v_min", v_min, FINITE)
+    v0, v_min = (h.value for h in hypers)
     n, ndim = _count("steps", steps, 1), _ndim(v0, v_min)
 
     def schedule(t):
@@ -174,7 +188,7 @@ def cosine(v0: HyperParam, steps: int, v_min: HyperParam = 0.0) -> Schedule:
         out = v_min + (v0 - v_min) * c
         return float(out) if np.ndim(out) == 0 else out
 
-    return schedule
+    return _carrying(schedule, *hypers)
 
 
 def warmup(schedule_or_value: HyperParam, warmup_steps: int, start: HyperParam = 0.0) -> Schedule:
@@ -189,7 +203,8 @@ def warmup(schedule_or_value: HyperParam, warmup_steps: int, start: HyperParam =
     [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
     target = as_schedule(schedule_or_value, "schedule_or_value", FINITE)
-    w, start = _count("warmup_steps", warmup_steps, 0), hyper("start", start, FINITE).value
+    w, first = _count("warmup_steps", warmup_steps, 0), hyper("start", start, FINITE)
+    start = first.value
     if w == 0:
         return target
     end = target(0)
@@ -203,7 +218,7 @@ def warmup(schedule_or_value: HyperParam, warmup_steps: int, start: HyperParam =
         ramp, after = _aligned([start + (end - start) * (t_ / w), target(np.maximum(t - w, 0))], t)
         return np.where(_steps(t, ramp.ndim - t.ndim) < w, ramp, after)
 
-    return schedule
+    return _carrying(schedule, first, target)
 
 
 def join(schedules: Sequence[HyperParam], boundaries: Sequence[int]) -> Schedule:
@@ -238,7 +253,7 @@ def join(schedules: Sequence[HyperParam], boundaries: Sequence[int]) -> Schedule
             out = np.where(_steps(t, value.ndim - t.ndim) >= b, value, out)
         return out
 
-    return schedule
+    return _carrying(schedule, *parts)
 
 
 def product(*factors: HyperParam) -> Schedule:
@@ -257,4 +272,4 @@ def product(*factors: HyperParam) -> Schedule:
         t = np.asarray(t)
         return math.prod(_aligned([p(t) for p in parts], t), start=np.float64(1.0))
 
-    return schedule
+    return _carrying(schedule, *parts)

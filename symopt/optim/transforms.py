@@ -18,6 +18,7 @@ from symopt.optim.base import (
     CLOSED_UNIT,
     FINITE,
     NONNEGATIVE,
+    Hyper,
     Optimizer,
     as_params,
     check_batch,
@@ -110,12 +111,15 @@ def scale(factor: HyperParam) -> Optimizer:
 
 
 def _schedule(value: HyperParam, name: str):
-    """A validated schedule and its ``init`` check: the batch shape of a constant, or the
-    range and batch shape of a callable's value at ``t = 0`` (a callable is checked there,
-    once, as ``name(0)``)."""
+    """A validated schedule and its ``init`` check: the batch shape of a constant; for a
+    callable, the batch shapes of the hyper-parameters it carries (a schedule of
+    :mod:`~symopt.optim.schedules` knows them, under their own names), then the range and
+    batch shape of its value at ``t = 0``, as ``name(0)`` (a callable is checked there)."""
     if callable(value):
 
         def check(params):
+            for h in getattr(value, "hypers", ()):
+                check_batch(h, params)
             check_batch(hyper(f"{name}(0)", value(0), NONNEGATIVE), params)
 
         return value, check
@@ -251,7 +255,9 @@ def add_noise(sigma2: HyperParam, seed: int | np.random.Generator | None = None)
     return Optimizer(init, update)
 
 
-def trace(decay: HyperParam, nesterov: bool = False, dampening: HyperParam = 0.0) -> Optimizer:
+def trace(
+    decay: HyperParam, nesterov: bool = False, dampening: HyperParam | None = None
+) -> Optimizer:
     """Momentum: accumulate updates in a buffer ``b``, PyTorch's SGD momentum rule.
 
     First update ``b ← u`` (the buffer starts as the update, undamped); afterwards
@@ -267,9 +273,9 @@ def trace(decay: HyperParam, nesterov: bool = False, dampening: HyperParam = 0.0
         The momentum ``μ >= 0``.
     nesterov : bool
         Output ``u + μ b`` (Nesterov 1983, in the form of Sutskever et al. 2013).
-    dampening : float or array
-        ``d`` in ``[0, 1]`` (``sgd`` enforces PyTorch's rule that ``nesterov`` needs
-        ``μ > 0`` and ``d = 0``; the transform itself does not).
+    dampening : float, array or None
+        ``d`` in ``[0, 1]``; ``None`` is ``d = 0`` (``sgd`` enforces PyTorch's rule that
+        ``nesterov`` needs ``μ > 0`` and ``d = 0``; the transform itself does not).
 
     Examples
     --------
@@ -282,7 +288,10 @@ def trace(decay: HyperParam, nesterov: bool = False, dampening: HyperParam = 0.0
     (array([1.]), array([1.5]))
     """
     decay = hyper("decay", decay, NONNEGATIVE)
-    dampening = hyper("dampening", dampening, CLOSED_UNIT)
+    if dampening is None:  # none: nothing to check
+        dampening = Hyper("dampening", 0.0)
+    else:
+        dampening = hyper("dampening", dampening, CLOSED_UNIT)
     # where μ = 0 PyTorch skips momentum, so no dampening applies there
     keep = np.where(np.asarray(decay.value) != 0, 1.0 - np.asarray(dampening.value), 1.0)
     keep = float(keep) if keep.ndim == 0 else keep[..., None]

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from symopt import HyperparameterError, ShapeError, optim
-from symopt.optim import schedules
+from symopt.optim import base, schedules
+from symopt.optim.transforms import EmptyState
 
 
 def run(opt, grad, x0, steps, **extra):
@@ -389,6 +390,171 @@ def test_invalid_hyperparameters(build, message):
     with pytest.raises(HyperparameterError) as e:
         build()
     assert str(e.value).startswith(message), str(e.value)
+
+
+# --- each hyper-parameter checked once, under the name the user gave it -----------------------
+
+NONNEG = "is invalid: expected a finite number >= 0."
+UNIT_OPEN = "is invalid: expected a number in [0, 1)."
+UNIT_CLOSED = "is invalid: expected a number in [0, 1]."
+BAD_VALUES = [
+    # (optimizer, arguments, the name in the error, its message)
+    (optim.gd, {"lr": -1.0}, "lr", f"lr=-1.0 {NONNEG}"),
+    (optim.momentum, {"lr": 0.1, "mu": -0.1}, "mu", f"mu=-0.1 {UNIT_OPEN}"),
+    (optim.nesterov, {"lr": 0.1, "mu": 1.0}, "mu", f"mu=1.0 {UNIT_OPEN}"),
+    (optim.preconditioned, {"M": [1.0], "lr": -1.0}, "lr", f"lr=-1.0 {NONNEG}"),
+    (optim.newton, {"damping": -1.0}, "damping", f"damping=-1.0 {NONNEG}"),
+    (optim.newton, {"lr": -2.0}, "lr", f"lr=-2.0 {NONNEG}"),
+    (optim.sgd, {"momentum": -0.9}, "momentum", f"momentum=-0.9 {NONNEG}"),
+    (optim.sgd, {"dampening": 2.0}, "dampening", f"dampening=2.0 {UNIT_CLOSED}"),
+    (optim.sgd, {"weight_decay": -0.1}, "weight_decay", f"weight_decay=-0.1 {NONNEG}"),
+    (optim.adagrad, {"lr_decay": -0.1}, "lr_decay", f"lr_decay=-0.1 {NONNEG}"),
+    (optim.adagrad, {"eps": -1.0}, "eps", f"eps=-1.0 {NONNEG}"),
+    (
+        optim.adagrad,
+        {"initial_accumulator_value": -1.0},
+        "initial_accumulator_value",
+        f"initial_accumulator_value=-1.0 {NONNEG}",
+    ),
+    (optim.adadelta, {"rho": 1.5}, "rho", f"rho=1.5 {UNIT_CLOSED}"),
+    (optim.adadelta, {"weight_decay": -1.0}, "weight_decay", f"weight_decay=-1.0 {NONNEG}"),
+    (optim.rmsprop, {"alpha": -0.5}, "alpha", f"alpha=-0.5 {UNIT_CLOSED}"),
+    (optim.rmsprop, {"momentum": -0.5}, "momentum", f"momentum=-0.5 {NONNEG}"),
+    (optim.rmsprop, {"eps": float("inf")}, "eps", f"eps=inf {NONNEG}"),
+    (optim.adam, {"betas": (0.9, 1.5)}, "betas[1]", f"betas[1]=1.5 {UNIT_OPEN}"),
+    (optim.adam, {"betas": (-0.1, 0.9)}, "betas[0]", f"betas[0]=-0.1 {UNIT_OPEN}"),
+    (
+        optim.adam,
+        {"betas": (0.9,)},
+        "betas",
+        "betas=(0.9,) is invalid: expected a pair (beta1, beta2).",
+    ),
+    (optim.adamw, {"betas": (0.9, 1.0)}, "betas[1]", f"betas[1]=1.0 {UNIT_OPEN}"),
+    (optim.amsgrad, {"betas": (1.0, 0.9)}, "betas[0]", f"betas[0]=1.0 {UNIT_OPEN}"),
+    (optim.adamax, {"betas": (0.9, 2.0)}, "betas[1]", f"betas[1]=2.0 {UNIT_OPEN}"),
+    (optim.nadam, {"betas": (0.9, -1.0)}, "betas[1]", f"betas[1]=-1.0 {UNIT_OPEN}"),
+    (optim.nadam, {"momentum_decay": -1.0}, "momentum_decay", f"momentum_decay=-1.0 {NONNEG}"),
+    (optim.radam, {"betas": (1.5, 0.9)}, "betas[0]", f"betas[0]=1.5 {UNIT_OPEN}"),
+    (optim.radam, {"eps": -1e-8}, "eps", f"eps=-1e-08 {NONNEG}"),
+    (optim.adamw, {"weight_decay": -0.1}, "weight_decay", f"weight_decay=-0.1 {NONNEG}"),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "args", "name", "message"), BAD_VALUES, ids=[m for *_, m in BAD_VALUES]
+)
+def test_a_bad_value_is_named_as_the_user_gave_it(build, args, name, message):
+    with pytest.raises(HyperparameterError) as e:
+        build(**args)
+    assert (e.value.name, str(e.value)) == (name, message)
+
+
+BAD_SHAPES = [
+    # (optimizer, arguments with one per-run array of shape (3,), the name in the error)
+    (optim.momentum, {"lr": 0.1, "mu": np.full(3, 0.5)}, "mu"),
+    (optim.newton, {"damping": np.ones(3)}, "damping"),
+    (optim.sgd, {"momentum": np.full(3, 0.5)}, "momentum"),
+    (optim.sgd, {"momentum": 0.5, "dampening": np.full(3, 0.5)}, "dampening"),
+    (optim.sgd, {"weight_decay": np.full(3, 0.1)}, "weight_decay"),
+    (optim.adagrad, {"lr_decay": np.full(3, 0.1)}, "lr_decay"),
+    (optim.adagrad, {"lr": np.full(3, 0.1), "lr_decay": 0.1}, "lr"),
+    (optim.adagrad, {"initial_accumulator_value": np.ones(3)}, "initial_accumulator_value"),
+    (optim.adadelta, {"rho": np.full(3, 0.5)}, "rho"),
+    (optim.rmsprop, {"alpha": np.full(3, 0.5)}, "alpha"),
+    (optim.rmsprop, {"momentum": np.full(3, 0.5)}, "momentum"),
+    (optim.adam, {"betas": (np.full(3, 0.5), 0.9)}, "betas[0]"),
+    (optim.adam, {"betas": (0.5, np.full(3, 0.9))}, "betas[1]"),
+    (optim.adam, {"eps": np.full(3, 1e-8)}, "eps"),
+    (optim.adamw, {"weight_decay": np.full(3, 0.1)}, "weight_decay"),
+    (optim.nadam, {"momentum_decay": np.full(3, 0.1)}, "momentum_decay"),
+    (optim.radam, {"lr": np.full(3, 0.1)}, "lr"),
+    (optim.gd, {"lr": schedules.exponential(np.full(3, 0.1), 0.5)}, "v0"),
+    (optim.gd, {"lr": lambda t: np.full(3, 0.1)}, "lr(0)"),
+]
+
+
+@pytest.mark.parametrize(("build", "args", "name"), BAD_SHAPES, ids=[n for *_, n in BAD_SHAPES])
+def test_a_per_run_array_that_misses_the_batch_is_named_as_the_user_gave_it(build, args, name):
+    opt = build(**args)
+    with pytest.raises(HyperparameterError) as e:
+        opt.init(np.zeros((4, 2)))
+    assert e.value.name == name
+    assert str(e.value).startswith(
+        f"{name}=<array of shape (3,)> is invalid: expected an array that broadcasts against "
+        "the batch shape (4,) of the parameters"
+    )
+
+
+ADAMS = ["lr", "betas[0]", "betas[1]", "eps", "weight_decay"]
+CHECKED_ONCE = {
+    # the optimizer built, and every hyper-parameter it has: each must be checked once
+    "gd": (lambda: optim.gd(0.1), ["lr"]),
+    "momentum": (lambda: optim.momentum(0.1, 0.5), ["lr", "mu"]),
+    "nesterov": (lambda: optim.nesterov(0.1, 0.5), ["lr", "mu"]),
+    "preconditioned": (lambda: optim.preconditioned([1.0, 2.0]), ["lr"]),
+    "newton": (optim.newton, ["lr", "damping"]),
+    "sgd": (
+        lambda: optim.sgd(momentum=0.9, weight_decay=0.1),
+        ["lr", "momentum", "dampening", "weight_decay"],
+    ),
+    "adagrad": (
+        optim.adagrad,
+        ["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"],
+    ),
+    "adadelta": (optim.adadelta, ["lr", "rho", "eps", "weight_decay"]),
+    "rmsprop": (
+        lambda: optim.rmsprop(momentum=0.5),
+        ["lr", "alpha", "eps", "weight_decay", "momentum"],
+    ),
+    "adam": (lambda: optim.adam(weight_decay=0.1), ADAMS),
+    "amsgrad": (optim.amsgrad, ADAMS),
+    "adamw": (optim.adamw, ADAMS),
+    "adamax": (optim.adamax, ADAMS),
+    "nadam": (lambda: optim.nadam(decoupled_weight_decay=True), [*ADAMS, "momentum_decay"]),
+    "radam": (optim.radam, ADAMS),
+}
+
+
+@pytest.mark.parametrize("name", CHECKED_ONCE)
+def test_each_hyperparameter_is_checked_once_under_its_own_name(name, monkeypatch):
+    # every range check makes one Hyper(name, value) in symopt.optim.base.hyper: record them
+    made = []
+
+    class Recorded(base.Hyper):
+        def __new__(cls, name, value):
+            made.append(name)
+            return super().__new__(cls, name, value)
+
+    monkeypatch.setattr(base, "Hyper", Recorded)
+    build, names = CHECKED_ONCE[name]
+    build().init(np.zeros((3, 2)))  # init checks batch shapes, not a constant's range again
+    assert sorted(made) == sorted(names)
+
+
+TORCH_STYLE = {
+    "sgd": {"momentum": 0.9, "weight_decay": 0.1, "maximize": True},
+    "adagrad": {"weight_decay": 0.1, "maximize": True},
+    "adadelta": {"weight_decay": 0.1, "maximize": True},
+    "rmsprop": {"momentum": 0.5, "weight_decay": 0.1, "maximize": True},
+    "adam": {"weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True},
+    "amsgrad": {"weight_decay": 0.1, "maximize": True},
+    "adamw": {"weight_decay": 0.0, "maximize": True},
+    "adamax": {"weight_decay": 0.1, "maximize": True},
+    "nadam": {"weight_decay": 0.1, "maximize": True},
+    "radam": {"weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True},
+}
+
+
+@pytest.mark.parametrize("name", TORCH_STYLE)
+def test_the_chain_has_one_shape_whatever_the_options(name):
+    # an option that is off is an identity() in the chain (a stateless EmptyState), so the
+    # states of the defaults and of every option turned on line up, transform by transform
+    x = np.zeros(2)
+    plain = getattr(optim, name)().init(x)
+    full = getattr(optim, name)(**TORCH_STYLE[name]).init(x)
+    assert isinstance(plain, tuple) and len(plain) == len(full) >= 4
+    for off, on in zip(plain, full, strict=True):
+        assert type(off) is type(on) or isinstance(off, EmptyState), (off, on)
 
 
 # --- noise -------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ re-implementations of Adam and two-ε Adadelta, and torch.optim.Adadelta.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pint
 import pytest
@@ -679,6 +681,75 @@ def test_zero_has_every_unit_and_dimensionless_quantities_are_numbers():
         np.testing.assert_allclose(qa.magnitude, qb.magnitude, rtol=1e-15)
     c = U.optimizer("momentum", lr=0.1 * ureg("m**2/J"), mu=0.5)
     assert c.rule == "momentum" and c.hyperparameters["mu"] == 0.5
+
+
+UNIT_OPTIMIZERS = ("gd", "momentum", "preconditioned", "newton", "adagrad", "rmsprop", "adam")
+
+
+@pytest.mark.parametrize("name", [*UNIT_OPTIMIZERS, "adadelta"])
+def test_unit_optimizers_take_the_arguments_of_symopt_optim_in_its_order(name):
+    # a positional habit from symopt.optim must set the same hyper-parameters here: the same
+    # names, kinds and order, defaults equal unless units make the argument required, and
+    # arguments that exist only with units are keyword-only
+    ours = inspect.signature(getattr(U, name)).parameters
+    plain = inspect.signature(getattr(optim, name)).parameters
+    assert list(ours)[: len(plain)] == list(plain)
+    for arg, p in plain.items():
+        assert ours[arg].kind == p.kind, arg
+        required = ours[arg].default is p.empty or repr(ours[arg].default) == "<required>"
+        assert required or ours[arg].default == p.default, arg
+    extras = list(ours)[len(plain) :]
+    assert all(ours[arg].kind is inspect.Parameter.KEYWORD_ONLY for arg in extras), extras
+    assert extras == (["eps_dx", "eps_g"] if name == "adadelta" else [])
+
+
+def _steps(opt, x, grads):
+    state, out = opt.init(x), []
+    for g in grads:
+        u, state = opt.update(g, state, x)
+        out.append(u)
+    return np.array(out)
+
+
+def test_positional_arguments_set_what_they_set_in_symopt_optim():
+    # x in m, f in J: lr in m, eps in J/m, so the magnitudes are the plain numbers
+    x, grads = np.array([1.0, -2.0]), [np.array([0.3, -1.0]), np.array([2.0, 0.5])] * 3
+    m, g = ureg.m, ureg("J/m")
+    pairs = [
+        (U.adam(0.01 * m, (0.5, 0.9), 1e-3 * g), optim.adam(0.01, (0.5, 0.9), 1e-3)),
+        (U.rmsprop(0.01 * m, 0.5, 1e-3 * g), optim.rmsprop(0.01, 0.5, 1e-3)),
+        (U.adagrad(0.1 * m, 0.5, 0.0, 0.0, 1e-3 * g), optim.adagrad(0.1, 0.5, 0.0, 0.0, 1e-3)),
+        (U.momentum(0.1 * ureg("m**2/J"), 0.5), optim.momentum(0.1, 0.5)),
+    ]
+    for unit_aware, plain in pairs:
+        built = unit_aware.build(["x1", "x2"], ["m", "m"], "J")
+        np.testing.assert_array_equal(_steps(built, x, grads), _steps(plain, x, grads))
+    # f in m²: (units of f/x)² = (units of x)², so one eps fits both roots of Adadelta
+    built = U.adadelta(0.5, 0.8, 1e-2 * m**2).build(["x1", "x2"], ["m", "m"], "m**2")
+    np.testing.assert_array_equal(
+        _steps(built, x, grads), _steps(optim.adadelta(0.5, 0.8, 1e-2), x, grads)
+    )
+
+
+def test_unit_optimizer_arguments_that_need_units_or_have_none():
+    with pytest.raises(TypeError, match=r"^units\.adam\(\) needs eps: a Quantity in the units"):
+        U.adam(lr=0.01 * ureg.m)
+    with pytest.raises(TypeError, match=r"^units\.adadelta\(\) needs eps_dx and eps_g"):
+        U.adadelta(eps_dx=1e-2 * ureg.m**2)
+    opt = U.adam(0.01 * ureg.m, eps=1e-8 * ureg("J/m"), weight_decay=0.1)
+    with pytest.raises(HyperparameterError) as err:
+        opt.build(["x1"], ["m"], "J")
+    assert str(err.value) == (
+        "weight_decay=0.1 is invalid: expected 0: the unit-aware adam takes no weight_decay "
+        "yet (the rules table has no units for it); run symopt.optim.adam on magnitudes for one."
+    )
+    # zero has every unit: a zero Quantity is accepted where units are not known yet
+    zeros = {"weight_decay": 0 * ureg("J/m**2"), "initial_accumulator_value": 0 * ureg("J/m")}
+    built = U.adagrad(0.1 * ureg.m, eps=1e-3 * ureg("J/m"), **zeros).build(["x1"], ["m"], "J")
+    x, grads = np.array([1.0]), [np.array([0.5]), np.array([-2.0])]
+    np.testing.assert_array_equal(
+        _steps(built, x, grads), _steps(optim.adagrad(0.1, eps=1e-3), x, grads)
+    )
 
 
 def test_one_bare_eps_in_both_roots_breaks_invariance_by_order_eps():

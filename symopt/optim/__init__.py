@@ -20,12 +20,14 @@ The contract, shared by every optimizer and every transform here::
 * A learning rate is a number, an array or a schedule ``t -> lr`` (``t = 0`` at the first
   update); see :mod:`symopt.optim.schedules`.
 * Bad hyper-parameters raise :class:`~symopt.errors.HyperparameterError` when the
-  optimizer is built (shapes: at ``init``), naming the argument and its valid range.
+  optimizer is built (shapes: at ``init``), naming the argument as the user gave it
+  (``betas[1]``, not Adam's internal ``b2``) and its valid range; each is checked once.
 
 Named optimizers: the lecture's ``gd``, ``momentum``, ``nesterov``, ``preconditioned``,
 ``newton``; PyTorch's ``sgd``, ``adagrad``, ``adadelta``, ``rmsprop``, ``adam``,
 ``amsgrad``, ``adamw``, ``adamax``, ``nadam``, ``radam`` (same names, defaults and update
-rules as ``torch.optim``).  They are :func:`chain` s of the transforms also exported here.
+rules as ``torch.optim``).  Each is a :func:`chain` of the transforms also exported here,
+written out in its body; an option that is off holds an :func:`identity` in its place.
 
 >>> import numpy as np
 >>> from symopt import optim
@@ -72,6 +74,7 @@ from symopt.optim.schedules import Schedule, as_schedule
 from symopt.optim.transforms import (
     add_decayed_weights,
     add_noise,
+    identity,
     scale,
     scale_by_lr,
     trace,
@@ -91,6 +94,7 @@ __all__ = [
     "as_schedule",
     "chain",
     "gd",
+    "identity",
     "momentum",
     "nadam",
     "nesterov",

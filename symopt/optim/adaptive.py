@@ -15,16 +15,18 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from symopt._typing import HyperParam
 from symopt.optim.base import (
     CLOSED_UNIT,
     NONNEGATIVE,
     UNIT,
+    Interval,
     Optimizer,
     as_params,
     check_batch,
     hyper,
+    per_run,
 )
-from symopt.optim.base import per_run as _per_run
 
 __all__ = [
     "ScaleByAdadeltaState",
@@ -43,19 +45,21 @@ __all__ = [
 ]
 
 
-def _hypers(**named: tuple[Any, Any]) -> list[Any]:
-    """Validate ``name=(value, interval)`` pairs; return per-run values in order."""
-    return [_per_run(hyper(name, value, valid)) for name, (value, valid) in named.items()]
+def _hypers(**named: tuple[HyperParam, Interval]) -> tuple[list[Any], Any]:
+    """Validate ``name=(value, interval)`` pairs (a :class:`~symopt.optim.base.Hyper` as is).
 
+    Returns their per-run values in order, and the ``init`` check of their batch shapes
+    (which returns the parameters as an array).
+    """
+    hypers = [hyper(name, value, valid) for name, (value, valid) in named.items()]
 
-def _checker(**named: Any):
     def check(params):
         params = as_params(params)
-        for name, value in named.items():
-            check_batch(name, value, params)
+        for h in hypers:
+            check_batch(h, params)
         return params
 
-    return check
+    return [per_run(h) for h in hypers], check
 
 
 def _ema(decay: Any, buf: np.ndarray, new: np.ndarray, work: np.ndarray) -> np.ndarray:
@@ -85,7 +89,7 @@ class ScaleByRssState(NamedTuple):
     sum_of_squares: np.ndarray
 
 
-def scale_by_rss(initial_accumulator_value: Any = 0.0, eps: Any = 1e-10) -> Optimizer:
+def scale_by_rss(initial_accumulator_value: HyperParam = 0.0, eps: HyperParam = 1e-10) -> Optimizer:
     """Adagrad's scaling: ``s ← s + g²``, ``d = g / (√s + ε)`` (eps outside the root).
 
     Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online learning and
@@ -105,11 +109,10 @@ def scale_by_rss(initial_accumulator_value: Any = 0.0, eps: Any = 1e-10) -> Opti
     >>> t.update(np.array([3.0, -0.5]), t.init(np.zeros(2)))[0]
     array([ 1., -1.])
     """
-    s0, eps = _hypers(
+    (s0, eps), check = _hypers(
         initial_accumulator_value=(initial_accumulator_value, NONNEGATIVE),
         eps=(eps, NONNEGATIVE),
     )
-    check = _checker(initial_accumulator_value=s0, eps=eps)
 
     def init(params):
         params = check(params)
@@ -132,7 +135,9 @@ class ScaleByRmsState(NamedTuple):
     mu: np.ndarray | None
 
 
-def scale_by_rms(decay: Any = 0.99, eps: Any = 1e-8, centered: bool = False) -> Optimizer:
+def scale_by_rms(
+    decay: HyperParam = 0.99, eps: HyperParam = 1e-8, centered: bool = False
+) -> Optimizer:
     """RMSProp's scaling: ``v ← α v + (1-α) g²``, ``d = g / (√v + ε)`` (eps outside).
 
     ``centered`` also averages ``m ← α m + (1-α) g`` and uses ``√(v - m²) + ε`` (the
@@ -156,8 +161,7 @@ def scale_by_rms(decay: Any = 0.99, eps: Any = 1e-8, centered: bool = False) -> 
     >>> t.update(np.array([2.0]), t.init(np.zeros(1)))[0]  # 2 / sqrt(0.25 * 4)
     array([2.])
     """
-    alpha, eps = _hypers(decay=(decay, CLOSED_UNIT), eps=(eps, NONNEGATIVE))
-    check = _checker(decay=alpha, eps=eps)
+    (alpha, eps), check = _hypers(decay=(decay, CLOSED_UNIT), eps=(eps, NONNEGATIVE))
 
     def init(params):
         params = check(params)
@@ -190,7 +194,7 @@ class ScaleByAdadeltaState(NamedTuple):
     acc_delta: np.ndarray
 
 
-def scale_by_adadelta(rho: Any = 0.9, eps: Any = 1e-6) -> Optimizer:
+def scale_by_adadelta(rho: HyperParam = 0.9, eps: HyperParam = 1e-6) -> Optimizer:
     """Adadelta's scaling (eps inside both roots, as in PyTorch and the paper).
 
     ``v ← ρ v + (1-ρ) g²``, ``d = √(a + ε) / √(v + ε) · g``, ``a ← ρ a + (1-ρ) d²``.
@@ -210,8 +214,7 @@ def scale_by_adadelta(rho: Any = 0.9, eps: Any = 1e-6) -> Optimizer:
     >>> t.update(np.array([0.0, 3.0]), t.init(np.zeros(2)))[0]  # 1/sqrt(1 + g²) · g
     array([0.   , 0.949])
     """
-    rho, eps = _hypers(rho=(rho, CLOSED_UNIT), eps=(eps, NONNEGATIVE))
-    check = _checker(rho=rho, eps=eps)
+    (rho, eps), check = _hypers(rho=(rho, CLOSED_UNIT), eps=(eps, NONNEGATIVE))
 
     def init(params):
         params = check(params)
@@ -242,9 +245,9 @@ class ScaleByAdamState(NamedTuple):
 
 
 def scale_by_adam(
-    b1: Any = 0.9,
-    b2: Any = 0.999,
-    eps: Any = 1e-8,
+    b1: HyperParam = 0.9,
+    b2: HyperParam = 0.999,
+    eps: HyperParam = 1e-8,
     *,
     bias_correction: bool = True,
     amsgrad: bool = False,
@@ -277,8 +280,7 @@ def scale_by_adam(
     >>> d.round(6)  # the first step is sign(g), up to eps
     array([ 1., -1.])
     """
-    b1, b2, eps = _hypers(b1=(b1, UNIT), b2=(b2, UNIT), eps=(eps, NONNEGATIVE))
-    check = _checker(b1=b1, b2=b2, eps=eps)
+    (b1, b2, eps), check = _hypers(b1=(b1, UNIT), b2=(b2, UNIT), eps=(eps, NONNEGATIVE))
 
     def init(params):
         params = check(params)
@@ -313,7 +315,9 @@ class ScaleByAdamaxState(NamedTuple):
     u: np.ndarray
 
 
-def scale_by_adamax(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimizer:
+def scale_by_adamax(
+    b1: HyperParam = 0.9, b2: HyperParam = 0.999, eps: HyperParam = 1e-8
+) -> Optimizer:
     """AdaMax's scaling: Adam with the infinity norm, ``d = m / ((1-β₁ᵗ) u)``.
 
     ``m ← β₁ m + (1-β₁) g``, ``u ← max(β₂ u, |g| + ε)`` (PyTorch adds eps inside the max).
@@ -333,8 +337,7 @@ def scale_by_adamax(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimize
     >>> t.update(np.array([0.5, -2.0]), t.init(np.zeros(2)))[0]
     array([ 1., -1.])
     """
-    b1, b2, eps = _hypers(b1=(b1, UNIT), b2=(b2, UNIT), eps=(eps, NONNEGATIVE))
-    check = _checker(b1=b1, b2=b2, eps=eps)
+    (b1, b2, eps), check = _hypers(b1=(b1, UNIT), b2=(b2, UNIT), eps=(eps, NONNEGATIVE))
 
     def init(params):
         params = check(params)
@@ -365,7 +368,10 @@ class ScaleByNadamState(NamedTuple):
 
 
 def scale_by_nadam(
-    b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8, momentum_decay: Any = 4e-3
+    b1: HyperParam = 0.9,
+    b2: HyperParam = 0.999,
+    eps: HyperParam = 1e-8,
+    momentum_decay: HyperParam = 4e-3,
 ) -> Optimizer:
     """NAdam's scaling: Adam with Nesterov momentum and a momentum schedule (PyTorch's form).
 
@@ -390,13 +396,12 @@ def scale_by_nadam(
     >>> t.update(np.array([0.1, -4.0]), t.init(np.zeros(2)))[0].round(6)
     array([ 1., -1.])
     """
-    b1, b2, eps, psi = _hypers(
+    (b1, b2, eps, psi), check = _hypers(
         b1=(b1, UNIT),
         b2=(b2, UNIT),
         eps=(eps, NONNEGATIVE),
         momentum_decay=(momentum_decay, NONNEGATIVE),
     )
-    check = _checker(b1=b1, b2=b2, eps=eps, momentum_decay=psi)
 
     def init(params):
         params = check(params)
@@ -420,7 +425,9 @@ def scale_by_nadam(
     return Optimizer(init, update)
 
 
-def scale_by_radam(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimizer:
+def scale_by_radam(
+    b1: HyperParam = 0.9, b2: HyperParam = 0.999, eps: HyperParam = 1e-8
+) -> Optimizer:
     """RAdam's scaling: Adam with the variance of its adaptive rate rectified.
 
     With ``ρ∞ = 2/(1-β₂) - 1`` and ``ρ_t = ρ∞ - 2t β₂ᵗ/(1-β₂ᵗ)``: if ``ρ_t > 5``,
@@ -443,8 +450,7 @@ def scale_by_radam(b1: Any = 0.9, b2: Any = 0.999, eps: Any = 1e-8) -> Optimizer
     >>> t.update(np.array([0.1, -4.0]), t.init(np.zeros(2)))[0]  # ρ_1 = 1: d = m̂ = g
     array([ 0.1, -4. ])
     """
-    b1, b2, eps = _hypers(b1=(b1, UNIT), b2=(b2, UNIT), eps=(eps, NONNEGATIVE))
-    check = _checker(b1=b1, b2=b2, eps=eps)
+    (b1, b2, eps), check = _hypers(b1=(b1, UNIT), b2=(b2, UNIT), eps=(eps, NONNEGATIVE))
     rho_inf = 2.0 / (1.0 - b2) - 1.0
 
     def init(params):

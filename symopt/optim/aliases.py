@@ -1,22 +1,28 @@
 """Named optimizers: the lecture's own, and PyTorch's with PyTorch's names and defaults.
 
-Each is a short :func:`~symopt.optim.base.chain` of transforms.  Descent convention: the
-returned updates already carry the minus sign, ``x ← x + updates``.  The lecture's slides
+Each shows its :func:`~symopt.optim.base.chain` of transforms, as optax's aliases do; an
+option that is off (``maximize``, a zero ``weight_decay`` or ``momentum``) holds an
+:func:`~symopt.optim.transforms.identity` there, so a chain has the same shape whatever
+the options.  Descent convention: the returned updates already carry the minus sign,
+``x ← x + updates``.  The lecture's slides
 write RMSProp and Adam as ``x_{t+1} = x_t + m_t / (√v_t + ε)``; read that ``+`` as a step
 along the descent direction, i.e. ``x_{t+1} = x_t - η m_t / (√v_t + ε)``.
 
 The PyTorch-named optimizers (``sgd`` ... ``radam``) reproduce ``torch.optim`` 2.13 to
 round-off (the test suite checks 1e-12 along PyTorch's own path).  Their validation is
 PyTorch's, made elementwise, and a little stricter where PyTorch's range makes no sense
-(``dampening`` and RMSProp's ``alpha`` must lie in ``[0, 1]``).
+(``dampening`` and RMSProp's ``alpha`` must lie in ``[0, 1]``).  Each argument is checked
+once, under its own name: what an optimizer checks itself (``mu``, ``betas``, ...) reaches
+its transform as a validated :class:`~symopt.optim.base.Hyper`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
+from symopt._typing import ArrayLike, HyperParam
 from symopt.errors import HyperparameterError
 from symopt.optim.adaptive import (
     scale_by_adadelta,
@@ -27,21 +33,10 @@ from symopt.optim.adaptive import (
     scale_by_rms,
     scale_by_rss,
 )
-from symopt.optim.base import (
-    CLOSED_UNIT,
-    NONNEGATIVE,
-    UNIT,
-    Optimizer,
-    as_params,
-    chain,
-    check_batch,
-    hyper,
-    nonzero,
-    per_run,
-)
+from symopt.optim.base import CLOSED_UNIT, UNIT, Hyper, Optimizer, chain, hyper, nonzero
 from symopt.optim.curvature import scale_by_newton, scale_by_preconditioner
 from symopt.optim.schedules import as_schedule, inverse_time, product
-from symopt.optim.transforms import add_decayed_weights, scale, scale_by_lr, trace
+from symopt.optim.transforms import add_decayed_weights, identity, scale, scale_by_lr, trace
 
 __all__ = [
     "adadelta",
@@ -61,41 +56,11 @@ __all__ = [
     "sgd",
 ]
 
-Betas = tuple[Any, Any]
+Betas = tuple[HyperParam, HyperParam]
 
 
-def _torch_style(
-    direction: Optimizer | None,
-    lr: Any,
-    weight_decay: Any,
-    *,
-    decoupled: bool = False,
-    maximize: bool = False,
-) -> Optimizer:
-    """``[-g if maximize] → [+ λx if coupled] → direction → [+ λx if decoupled] → -η·``."""
-    wd = hyper("weight_decay", weight_decay, NONNEGATIVE)
-    decay = [add_decayed_weights(wd)] if nonzero(wd) else []
-    parts = [scale(-1.0)] if maximize else []
-    parts += [] if decoupled else decay
-    parts += [] if direction is None else [direction]
-    parts += decay if decoupled else []
-    return chain(*parts, scale_by_lr(lr))
-
-
-def _named(opt: Optimizer, **hypers: Any) -> Optimizer:
-    """Check the batch shapes of ``hypers`` at ``init`` under the user's argument names
-    (the transforms inside know them by their own names, e.g. ``b1`` for ``betas[0]``)."""
-
-    def init(params):
-        x = as_params(params)
-        for name, value in hypers.items():
-            check_batch(name, per_run(value), x)
-        return opt.init(params)
-
-    return opt._replace(init=init)
-
-
-def _betas(betas: Any) -> Betas:
+def _betas(betas: Betas) -> tuple[Hyper, Hyper]:
+    """``betas`` checked once, as ``betas[0]`` and ``betas[1]`` (each in ``[0, 1)``)."""
     try:
         b1, b2 = betas
     except (TypeError, ValueError):
@@ -106,7 +71,7 @@ def _betas(betas: Any) -> Betas:
 # --- the lecture's own -------------------------------------------------------------------
 
 
-def gd(lr: Any) -> Optimizer:
+def gd(lr: HyperParam) -> Optimizer:
     """Gradient descent: ``x ← x - η ∇f(x)``.
 
     Parameters
@@ -124,10 +89,10 @@ def gd(lr: Any) -> Optimizer:
     >>> x + updates
     array([ 0.5, -1. ])
     """
-    return scale_by_lr(lr)
+    return chain(scale_by_lr(lr))
 
 
-def momentum(lr: Any, mu: Any) -> Optimizer:
+def momentum(lr: HyperParam, mu: HyperParam) -> Optimizer:
     """Gradient descent with (heavy-ball) momentum, the lecture's form.
 
     ``v ← μ v - η ∇f(x)``, ``x ← x + v``, with ``v₀ = 0``.  For a constant ``η`` this is
@@ -155,11 +120,10 @@ def momentum(lr: Any, mu: Any) -> Optimizer:
     >>> x
     array([0.54])
     """
-    mu = hyper("mu", mu, UNIT)
-    return _named(chain(scale_by_lr(lr), trace(mu)), mu=mu)
+    return chain(scale_by_lr(lr), trace(hyper("mu", mu, UNIT)))
 
 
-def nesterov(lr: Any, mu: Any) -> Optimizer:
+def nesterov(lr: HyperParam, mu: HyperParam) -> Optimizer:
     """Nesterov's accelerated gradient, in the form of Sutskever et al. (2013).
 
     The lecture-style update ``v ← μ v - η ∇f(x + μ v)``, ``x ← x + v`` evaluates the
@@ -188,11 +152,12 @@ def nesterov(lr: Any, mu: Any) -> Optimizer:
     >>> x + u
     array([0.7])
     """
-    mu = hyper("mu", mu, UNIT)
-    return _named(chain(scale_by_lr(lr), trace(mu, nesterov=True)), mu=mu)
+    return chain(scale_by_lr(lr), trace(hyper("mu", mu, UNIT), nesterov=True))
 
 
-def preconditioned(M: Any, lr: Any = 1.0) -> Optimizer:
+def preconditioned(
+    M: ArrayLike | Callable[[np.ndarray], ArrayLike], lr: HyperParam = 1.0
+) -> Optimizer:
     """Preconditioned gradient descent: ``x ← x - η M ∇f(x)``.
 
     A good ``M`` approximates the inverse Hessian: it rescales each direction by its
@@ -219,7 +184,7 @@ def preconditioned(M: Any, lr: Any = 1.0) -> Optimizer:
     return chain(scale_by_preconditioner(M), scale_by_lr(lr))
 
 
-def newton(lr: Any = 1.0, damping: Any = 0.0) -> Optimizer:
+def newton(lr: HyperParam = 1.0, damping: HyperParam = 0.0) -> Optimizer:
     """Newton's method with Levenberg-Marquardt damping: ``x ← x - η (H + λI)⁻¹ ∇f(x)``.
 
     ``needs == ("hessian",)``: the runner passes ``hessian=H`` (shape ``(..., n, n)``) to
@@ -250,10 +215,10 @@ def newton(lr: Any = 1.0, damping: Any = 0.0) -> Optimizer:
 
 
 def sgd(
-    lr: Any = 1e-3,
-    momentum: Any = 0.0,
-    dampening: Any = 0.0,
-    weight_decay: Any = 0.0,
+    lr: HyperParam = 1e-3,
+    momentum: HyperParam = 0.0,
+    dampening: HyperParam = 0.0,
+    weight_decay: HyperParam = 0.0,
     nesterov: bool = False,
     *,
     maximize: bool = False,
@@ -291,23 +256,26 @@ def sgd(
     >>> x
     array([0.46])
     """
-    mu = hyper("momentum", momentum, NONNEGATIVE)
-    d = hyper("dampening", dampening, CLOSED_UNIT)
+    mu, d = hyper("momentum", momentum), hyper("dampening", dampening, CLOSED_UNIT)
     if nesterov and nonzero(d):
         raise HyperparameterError("dampening", dampening, "0 when nesterov=True (PyTorch's rule)")
-    if nesterov and not np.all(np.asarray(mu) > 0):
+    if nesterov and not np.all(np.asarray(mu.value) > 0):
         raise HyperparameterError("momentum", momentum, "> 0 when nesterov=True (PyTorch's rule)")
-    direction = trace(mu, nesterov=nesterov, dampening=d) if nonzero(mu) else None
-    opt = _torch_style(direction, lr, weight_decay, maximize=maximize)
-    return _named(opt, momentum=mu, dampening=d)
+    wd = hyper("weight_decay", weight_decay)
+    return chain(
+        scale(-1.0) if maximize else identity(),
+        add_decayed_weights(wd) if nonzero(wd) else identity(),
+        trace(mu, nesterov=nesterov, dampening=d) if nonzero(mu) else identity(),
+        scale_by_lr(lr),
+    )
 
 
 def adagrad(
-    lr: Any = 1e-2,
-    lr_decay: Any = 0.0,
-    weight_decay: Any = 0.0,
-    initial_accumulator_value: Any = 0.0,
-    eps: Any = 1e-10,
+    lr: HyperParam = 1e-2,
+    lr_decay: HyperParam = 0.0,
+    weight_decay: HyperParam = 0.0,
+    initial_accumulator_value: HyperParam = 0.0,
+    eps: HyperParam = 1e-10,
     *,
     maximize: bool = False,
 ) -> Optimizer:
@@ -342,18 +310,22 @@ def adagrad(
     >>> x + opt.update(2 * x, opt.init(x), x)[0]  # first step: η · sign(g)
     array([ 0.5, -2.5])
     """
-    lr = as_schedule(lr, "lr", NONNEGATIVE)
-    decay = hyper("lr_decay", lr_decay, NONNEGATIVE)
-    lr = product(lr, inverse_time(1.0, decay)) if nonzero(decay) else lr
-    direction = scale_by_rss(initial_accumulator_value, eps)
-    return _torch_style(direction, lr, weight_decay, maximize=maximize)
+    decay = hyper("lr_decay", lr_decay)
+    lr = product(as_schedule(lr, "lr"), inverse_time(1.0, decay)) if nonzero(decay) else lr
+    wd = hyper("weight_decay", weight_decay)
+    return chain(
+        scale(-1.0) if maximize else identity(),
+        add_decayed_weights(wd) if nonzero(wd) else identity(),
+        scale_by_rss(initial_accumulator_value, eps),
+        scale_by_lr(lr),
+    )
 
 
 def adadelta(
-    lr: Any = 1.0,
-    rho: Any = 0.9,
-    eps: Any = 1e-6,
-    weight_decay: Any = 0.0,
+    lr: HyperParam = 1.0,
+    rho: HyperParam = 0.9,
+    eps: HyperParam = 1e-6,
+    weight_decay: HyperParam = 0.0,
     *,
     maximize: bool = False,
 ) -> Optimizer:
@@ -384,16 +356,21 @@ def adadelta(
     >>> x + opt.update(2 * x, opt.init(x), x)[0]  # Δ = 1/√(1 + 9) · 3
     array([0.551])
     """
-    direction = scale_by_adadelta(rho, eps)
-    return _torch_style(direction, lr, weight_decay, maximize=maximize)
+    wd = hyper("weight_decay", weight_decay)
+    return chain(
+        scale(-1.0) if maximize else identity(),
+        add_decayed_weights(wd) if nonzero(wd) else identity(),
+        scale_by_adadelta(rho, eps),
+        scale_by_lr(lr),
+    )
 
 
 def rmsprop(
-    lr: Any = 1e-2,
-    alpha: Any = 0.99,
-    eps: Any = 1e-8,
-    weight_decay: Any = 0.0,
-    momentum: Any = 0.0,
+    lr: HyperParam = 1e-2,
+    alpha: HyperParam = 0.99,
+    eps: HyperParam = 1e-8,
+    weight_decay: HyperParam = 0.0,
+    momentum: HyperParam = 0.0,
     centered: bool = False,
     *,
     maximize: bool = False,
@@ -431,19 +408,22 @@ def rmsprop(
     >>> x + opt.update(2 * x, opt.init(x), x)[0]  # 2 / √(0.25 · 4) = 2
     array([0.98])
     """
-    mu, alpha = hyper("momentum", momentum, NONNEGATIVE), hyper("alpha", alpha, CLOSED_UNIT)
-    direction = scale_by_rms(alpha, eps, centered)
-    if nonzero(mu):
-        direction = chain(direction, trace(mu))
-    opt = _torch_style(direction, lr, weight_decay, maximize=maximize)
-    return _named(opt, momentum=mu, alpha=alpha)
+    mu = hyper("momentum", momentum)
+    wd = hyper("weight_decay", weight_decay)
+    return chain(
+        scale(-1.0) if maximize else identity(),
+        add_decayed_weights(wd) if nonzero(wd) else identity(),
+        scale_by_rms(hyper("alpha", alpha, CLOSED_UNIT), eps, centered),
+        trace(mu) if nonzero(mu) else identity(),
+        scale_by_lr(lr),
+    )
 
 
 def adam(
-    lr: Any = 1e-3,
+    lr: HyperParam = 1e-3,
     betas: Betas = (0.9, 0.999),
-    eps: Any = 1e-8,
-    weight_decay: Any = 0.0,
+    eps: HyperParam = 1e-8,
+    weight_decay: HyperParam = 0.0,
     amsgrad: bool = False,
     *,
     maximize: bool = False,
@@ -486,18 +466,22 @@ def adam(
     array([ 0.9, -1.9])
     """
     b1, b2 = _betas(betas)
-    direction = scale_by_adam(b1, b2, eps, bias_correction=bias_correction, amsgrad=amsgrad)
-    opt = _torch_style(
-        direction, lr, weight_decay, decoupled=decoupled_weight_decay, maximize=maximize
+    wd = hyper("weight_decay", weight_decay)
+    decay = add_decayed_weights(wd) if nonzero(wd) else identity()
+    return chain(
+        scale(-1.0) if maximize else identity(),
+        identity() if decoupled_weight_decay else decay,
+        scale_by_adam(b1, b2, eps, bias_correction=bias_correction, amsgrad=amsgrad),
+        decay if decoupled_weight_decay else identity(),
+        scale_by_lr(lr),
     )
-    return _named(opt, **{"betas[0]": b1, "betas[1]": b2})
 
 
 def amsgrad(
-    lr: Any = 1e-3,
+    lr: HyperParam = 1e-3,
     betas: Betas = (0.9, 0.999),
-    eps: Any = 1e-8,
-    weight_decay: Any = 0.0,
+    eps: HyperParam = 1e-8,
+    weight_decay: HyperParam = 0.0,
     *,
     maximize: bool = False,
     decoupled_weight_decay: bool = False,
@@ -524,23 +508,23 @@ def amsgrad(
     >>> x + opt.update(2 * x, opt.init(x), x)[0]
     array([ 0.9, -1.9])
     """
-    return adam(
-        lr,
-        betas,
-        eps,
-        weight_decay,
-        True,
-        maximize=maximize,
-        decoupled_weight_decay=decoupled_weight_decay,
-        bias_correction=bias_correction,
+    b1, b2 = _betas(betas)
+    wd = hyper("weight_decay", weight_decay)
+    decay = add_decayed_weights(wd) if nonzero(wd) else identity()
+    return chain(
+        scale(-1.0) if maximize else identity(),
+        identity() if decoupled_weight_decay else decay,
+        scale_by_adam(b1, b2, eps, bias_correction=bias_correction, amsgrad=True),
+        decay if decoupled_weight_decay else identity(),
+        scale_by_lr(lr),
     )
 
 
 def adamw(
-    lr: Any = 1e-3,
+    lr: HyperParam = 1e-3,
     betas: Betas = (0.9, 0.999),
-    eps: Any = 1e-8,
-    weight_decay: Any = 1e-2,
+    eps: HyperParam = 1e-8,
+    weight_decay: HyperParam = 1e-2,
     amsgrad: bool = False,
     *,
     maximize: bool = False,
@@ -566,16 +550,22 @@ def adamw(
     >>> x + opt.update(2 * x, opt.init(x), x)[0]  # x - 0.1 (0.5 x + sign(g))
     array([ 0.85, -1.8 ])
     """
-    return adam(
-        lr, betas, eps, weight_decay, amsgrad, maximize=maximize, decoupled_weight_decay=True
+    b1, b2 = _betas(betas)
+    wd = hyper("weight_decay", weight_decay)
+    return chain(
+        scale(-1.0) if maximize else identity(),
+        identity(),  # the weight decay is decoupled: none added to the gradient
+        scale_by_adam(b1, b2, eps, amsgrad=amsgrad),
+        add_decayed_weights(wd) if nonzero(wd) else identity(),
+        scale_by_lr(lr),
     )
 
 
 def adamax(
-    lr: Any = 2e-3,
+    lr: HyperParam = 2e-3,
     betas: Betas = (0.9, 0.999),
-    eps: Any = 1e-8,
-    weight_decay: Any = 0.0,
+    eps: HyperParam = 1e-8,
+    weight_decay: HyperParam = 0.0,
     *,
     maximize: bool = False,
 ) -> Optimizer:
@@ -599,16 +589,21 @@ def adamax(
     array([ 0.9, -1.9])
     """
     b1, b2 = _betas(betas)
-    opt = _torch_style(scale_by_adamax(b1, b2, eps), lr, weight_decay, maximize=maximize)
-    return _named(opt, **{"betas[0]": b1, "betas[1]": b2})
+    wd = hyper("weight_decay", weight_decay)
+    return chain(
+        scale(-1.0) if maximize else identity(),
+        add_decayed_weights(wd) if nonzero(wd) else identity(),
+        scale_by_adamax(b1, b2, eps),
+        scale_by_lr(lr),
+    )
 
 
 def nadam(
-    lr: Any = 2e-3,
+    lr: HyperParam = 2e-3,
     betas: Betas = (0.9, 0.999),
-    eps: Any = 1e-8,
-    weight_decay: Any = 0.0,
-    momentum_decay: Any = 4e-3,
+    eps: HyperParam = 1e-8,
+    weight_decay: HyperParam = 0.0,
+    momentum_decay: HyperParam = 4e-3,
     decoupled_weight_decay: bool = False,
     *,
     maximize: bool = False,
@@ -638,18 +633,22 @@ def nadam(
     array([ 0.9, -1.9])
     """
     b1, b2 = _betas(betas)
-    direction = scale_by_nadam(b1, b2, eps, momentum_decay)
-    opt = _torch_style(
-        direction, lr, weight_decay, decoupled=decoupled_weight_decay, maximize=maximize
+    wd = hyper("weight_decay", weight_decay)
+    decay = add_decayed_weights(wd) if nonzero(wd) else identity()
+    return chain(
+        scale(-1.0) if maximize else identity(),
+        identity() if decoupled_weight_decay else decay,
+        scale_by_nadam(b1, b2, eps, momentum_decay),
+        decay if decoupled_weight_decay else identity(),
+        scale_by_lr(lr),
     )
-    return _named(opt, **{"betas[0]": b1, "betas[1]": b2})
 
 
 def radam(
-    lr: Any = 1e-3,
+    lr: HyperParam = 1e-3,
     betas: Betas = (0.9, 0.999),
-    eps: Any = 1e-8,
-    weight_decay: Any = 0.0,
+    eps: HyperParam = 1e-8,
+    weight_decay: HyperParam = 0.0,
     decoupled_weight_decay: bool = False,
     *,
     maximize: bool = False,
@@ -676,8 +675,12 @@ def radam(
     array([ 0.8, -1.6])
     """
     b1, b2 = _betas(betas)
-    direction = scale_by_radam(b1, b2, eps)
-    opt = _torch_style(
-        direction, lr, weight_decay, decoupled=decoupled_weight_decay, maximize=maximize
+    wd = hyper("weight_decay", weight_decay)
+    decay = add_decayed_weights(wd) if nonzero(wd) else identity()
+    return chain(
+        scale(-1.0) if maximize else identity(),
+        identity() if decoupled_weight_decay else decay,
+        scale_by_radam(b1, b2, eps),
+        decay if decoupled_weight_decay else identity(),
+        scale_by_lr(lr),
     )
-    return _named(opt, **{"betas[0]": b1, "betas[1]": b2})

@@ -15,10 +15,15 @@ that share no memory with the state, so a caller may edit them in place.
 A gradient *transformation* (``scale_by_adam``, ``trace``, ...) has the same type:
 :func:`chain` feeds the output of one into the next.
 
-Hyper-parameters are validated when an optimizer is built, elementwise for arrays, and
-raise :class:`~symopt.errors.HyperparameterError` naming the argument and its valid range.
-An array hyper-parameter is *per run*: its shape broadcasts against the batch shape
-``params.shape[:-1]`` aligned at the right, so internally it gets a trailing axis.
+Hyper-parameters are validated once, when an optimizer is built, elementwise for arrays,
+and raise :class:`~symopt.errors.HyperparameterError` naming the argument and its valid
+range.  :func:`hyper` returns a :class:`Hyper`, the value with the name the user gave it; a
+transform handed a ``Hyper`` takes it as it is, so a named optimizer that checks ``mu``
+itself and hands it to :func:`~symopt.optim.transforms.trace` (whose own name for it is
+``decay``) neither checks it twice nor reports it as ``decay``.  An array hyper-parameter
+is *per run*: its shape broadcasts against the batch shape ``params.shape[:-1]`` aligned at
+the right (checked at ``init``, again under the user's name), so internally it gets a
+trailing axis.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import numpy as np
 
 from symopt.errors import HyperparameterError, ShapeError
 
-__all__ = ["Interval", "Optimizer", "chain"]
+__all__ = ["Hyper", "Interval", "Optimizer", "chain", "hyper"]
 
 
 class Optimizer(NamedTuple):
@@ -137,8 +142,31 @@ UNIT = Interval(0.0, 1.0)  # [0, 1): betas, the lecture's momentum
 CLOSED_UNIT = Interval(0.0, 1.0, high_closed=True)
 
 
-def hyper(name: str, value: Any, valid: Interval = NONNEGATIVE) -> float | np.ndarray:
-    """Validate a hyper-parameter elementwise; return a float or a float64 array."""
+class Hyper(NamedTuple):
+    """A validated hyper-parameter: the name the user gave it and its value.
+
+    ``value`` is a float or a float64 array (a copy: later edits of the caller's array have
+    no effect).  Every error about it, at build time or at ``init``, carries ``name``.
+    """
+
+    name: str
+    value: float | np.ndarray
+
+
+def hyper(name: str, value: Any, valid: Interval = NONNEGATIVE) -> Hyper:
+    """Validate a hyper-parameter elementwise against ``valid``, once.
+
+    A :class:`Hyper` passes through unchecked: it was validated under its own name already.
+
+    Examples
+    --------
+    >>> hyper("mu", [0.5, 0.9], UNIT)
+    Hyper(name='mu', value=array([0.5, 0.9]))
+    >>> hyper("decay", hyper("mu", 0.5, UNIT))  # validated once, under the user's name
+    Hyper(name='mu', value=0.5)
+    """
+    if isinstance(value, Hyper):
+        return value
     if isinstance(value, str):
         raise HyperparameterError(name, value, f"{valid.text} or an array of them, not text")
     try:
@@ -153,17 +181,19 @@ def hyper(name: str, value: Any, valid: Interval = NONNEGATIVE) -> float | np.nd
         raise HyperparameterError(
             name, float(a[where]), f"{valid.text} in every entry (entry {where} is not)"
         )
-    return float(a) if a.ndim == 0 else a.copy()  # later edits of the caller's array: no effect
+    return Hyper(name, float(a) if a.ndim == 0 else a.copy())
 
 
-def per_run(value: float | np.ndarray) -> float | np.ndarray:
-    """Append the trailing coordinate axis to a per-run array (floats pass through)."""
+def per_run(value: Hyper | float | np.ndarray) -> float | np.ndarray:
+    """A hyper-parameter's value with the trailing coordinate axis (floats pass through)."""
+    if isinstance(value, Hyper):
+        value = value.value
     return value[..., None] if isinstance(value, np.ndarray) else value
 
 
-def nonzero(value: float | np.ndarray) -> bool:
+def nonzero(h: Hyper) -> bool:
     """Whether a validated hyper-parameter has any nonzero entry."""
-    return bool(np.any(value != 0))
+    return bool(np.any(h.value != 0))
 
 
 class ShapeOf:
@@ -176,18 +206,18 @@ class ShapeOf:
         return f"<array of shape {self.shape}>"
 
 
-def check_batch(name: str, value: Any, params: np.ndarray) -> None:
-    """Check that a per-run hyper-parameter (trailing axis included) fits the batch."""
-    if not isinstance(value, np.ndarray) or value.ndim == 0:
+def check_batch(h: Hyper, params: np.ndarray) -> None:
+    """Check that a per-run hyper-parameter fits the batch shape of ``params``."""
+    if not isinstance(h.value, np.ndarray) or h.value.ndim == 0:
         return
-    batch, shape = params.shape[:-1], value.shape[:-1]
+    batch, shape = params.shape[:-1], h.value.shape
     try:
         fits = np.broadcast_shapes(shape, batch) == batch
     except ValueError:
         fits = False
     if not fits:
         raise HyperparameterError(
-            name,
+            h.name,
             ShapeOf(shape),
             f"an array that broadcasts against the batch shape {batch} of the parameters "
             "(aligned at the right, e.g. shape (B,) for x0 of shape (B, n), (A, 1) for "

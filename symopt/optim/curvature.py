@@ -6,10 +6,12 @@ diagonal ``(n,)``, a matrix ``(n, n)`` or a batch of matrices ``(..., n, n)``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from symopt._typing import ArrayLike, HyperParam
 from symopt.errors import HyperparameterError, ShapeError
 from symopt.optim.base import NONNEGATIVE, Optimizer, ShapeOf, as_params, check_batch, hyper
 from symopt.optim.transforms import EmptyState
@@ -78,7 +80,7 @@ def _apply(M: np.ndarray, kind: str, g: np.ndarray) -> np.ndarray:
     return M * g if kind == "diagonal" else (M @ g[..., None])[..., 0]
 
 
-def scale_by_preconditioner(M: Any) -> Optimizer:
+def scale_by_preconditioner(M: ArrayLike | Callable[[np.ndarray], ArrayLike]) -> Optimizer:
     """Multiply updates by a preconditioner: ``u ← M u`` (before ``scale_by_lr``).
 
     Parameters
@@ -136,7 +138,7 @@ def _singular(damping: float, H: np.ndarray, x: Any, where: tuple[int, ...]) -> 
     )
 
 
-def scale_by_newton(damping: Any = 0.0) -> Optimizer:
+def scale_by_newton(damping: HyperParam = 0.0) -> Optimizer:
     """Solve with the (damped) Hessian: ``u ← (H + damping·I)⁻¹ u``; needs ``hessian``.
 
     ``update(grads, state, params, hessian=H)`` with ``H`` of shape ``(..., n, n)``.  A
@@ -152,12 +154,12 @@ def scale_by_newton(damping: Any = 0.0) -> Optimizer:
     >>> t.update(np.array([2.0, 2.0]), t.init(np.zeros(2)), hessian=H)[0]
     array([1. , 0.5])
     """
-    lam = hyper("damping", damping, NONNEGATIVE)
+    damping = hyper("damping", damping, NONNEGATIVE)
+    lam = damping.value
     lam_ = lam[..., None, None] if isinstance(lam, np.ndarray) else lam
 
     def init(params):
-        params = as_params(params)
-        check_batch("damping", lam[..., None] if isinstance(lam, np.ndarray) else lam, params)
+        check_batch(damping, as_params(params))
         return EmptyState()
 
     def update(updates, state, params=None, *, hessian=None, **extra):

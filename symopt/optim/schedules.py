@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from symopt._typing import HyperParam
 from symopt.errors import HyperparameterError
-from symopt.optim.base import FINITE, NONNEGATIVE, Interval, hyper
+from symopt.optim.base import FINITE, NONNEGATIVE, Hyper, Interval, hyper
 
 __all__ = [
     "Schedule",
@@ -64,13 +65,24 @@ def _broadcast(value: Any, shape: tuple[int, ...]) -> Any:
     return value if shape == () or np.shape(value) == shape else np.broadcast_to(value, shape)
 
 
+def _carrying(schedule: Schedule, *sources: Hyper | Schedule) -> Schedule:
+    """``schedule`` with ``.hypers``, the validated hyper-parameters it is made of (its
+    parts' included), so that an optimizer's ``init`` names a batch mismatch after them."""
+    schedule.hypers = tuple(
+        h
+        for source in sources
+        for h in ((source,) if isinstance(source, Hyper) else getattr(source, "hypers", ()))
+    )
+    return schedule
+
+
 def _count(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
         raise HyperparameterError(name, value, f"an integer >= {low}")
     return int(value)
 
 
-def as_schedule(value: Any, name: str = "lr", valid: Interval = NONNEGATIVE) -> Schedule:
+def as_schedule(value: HyperParam, name: str = "lr", valid: Interval = NONNEGATIVE) -> Schedule:
     """A schedule as is, or a number/array validated against ``valid`` as a constant.
 
     Examples
@@ -81,25 +93,26 @@ def as_schedule(value: Any, name: str = "lr", valid: Interval = NONNEGATIVE) -> 
     return value if callable(value) else constant(hyper(name, value, valid))
 
 
-def constant(value: Any) -> Schedule:
-    """``t -> value`` (``value`` any finite number or array).
+def constant(value: HyperParam) -> Schedule:
+    """``t -> value`` (``value`` any finite number or array, or a validated ``Hyper``).
 
     Examples
     --------
     >>> constant([0.1, 0.2])(np.arange(3)).shape
     (3, 2)
     """
-    v = hyper("value", value, FINITE)
+    h = hyper("value", value, FINITE)
+    v = h.value
 
     def schedule(t):
         if isinstance(t, int | np.integer):
             return v
         return np.broadcast_to(v, np.shape(t) + np.shape(v)).copy()
 
-    return schedule
+    return _carrying(schedule, h)
 
 
-def step(v0: Any, step_size: int, gamma: Any = 0.1) -> Schedule:
+def step(v0: HyperParam, step_size: int, gamma: HyperParam = 0.1) -> Schedule:
     """``v0 · gamma^floor(t / step_size)``, like ``torch.optim.lr_scheduler.StepLR``.
 
     Examples
@@ -107,16 +120,17 @@ def step(v0: Any, step_size: int, gamma: Any = 0.1) -> Schedule:
     >>> [step(1.0, 2, 0.5)(t) for t in range(5)]
     [1.0, 1.0, 0.5, 0.5, 0.25]
     """
-    v0, gamma = hyper("v0", v0, FINITE), hyper("gamma", gamma, NONNEGATIVE)
-    size, ndim = _count("step_size", step_size, 1), _ndim(v0, gamma)
+    hypers = hyper("v0", v0, FINITE), hyper("gamma", gamma, NONNEGATIVE)
+    (v0, gamma), size = (h.value for h in hypers), _count("step_size", step_size, 1)
+    ndim = _ndim(v0, gamma)
 
     def schedule(t):
         return v0 * gamma ** (_steps(t, ndim) // size)
 
-    return schedule
+    return _carrying(schedule, *hypers)
 
 
-def exponential(v0: Any, gamma: Any) -> Schedule:
+def exponential(v0: HyperParam, gamma: HyperParam) -> Schedule:
     """``v0 · gamma^t``, like ``torch.optim.lr_scheduler.ExponentialLR``.
 
     Examples
@@ -124,16 +138,17 @@ def exponential(v0: Any, gamma: Any) -> Schedule:
     >>> exponential(1.0, 0.5)(3)
     0.125
     """
-    v0, gamma = hyper("v0", v0, FINITE), hyper("gamma", gamma, NONNEGATIVE)
+    hypers = hyper("v0", v0, FINITE), hyper("gamma", gamma, NONNEGATIVE)
+    v0, gamma = (h.value for h in hypers)
     ndim = _ndim(v0, gamma)
 
     def schedule(t):
         return v0 * gamma ** _steps(t, ndim)
 
-    return schedule
+    return _carrying(schedule, *hypers)
 
 
-def inverse_time(v0: Any, decay: Any, power: Any = 1.0) -> Schedule:
+def inverse_time(v0: HyperParam, decay: HyperParam, power: HyperParam = 1.0) -> Schedule:
     """``v0 / (1 + decay · t)^power`` (Adagrad's ``lr_decay`` is ``power=1``).
 
     Examples
@@ -141,17 +156,17 @@ def inverse_time(v0: Any, decay: Any, power: Any = 1.0) -> Schedule:
     >>> inverse_time(1.0, 0.5)(2)
     0.5
     """
-    v0 = hyper("v0", v0, FINITE)
-    decay, power = hyper("decay", decay, NONNEGATIVE), hyper("power", power, NONNEGATIVE)
+    hypers = hyper("v0", v0, FINITE), hyper("decay", decay), hyper("power", power)
+    v0, decay, power = (h.value for h in hypers)
     ndim = _ndim(v0, decay, power)
 
     def schedule(t):
         return v0 / (1.0 + decay * _steps(t, ndim)) ** power
 
-    return schedule
+    return _carrying(schedule, *hypers)
 
 
-def cosine(v0: Any, steps: int, v_min: Any = 0.0) -> Schedule:
+def cosine(v0: HyperParam, steps: int, v_min: HyperParam = 0.0) -> Schedule:
     """Half a cosine from ``v0`` at ``t = 0`` to ``v_min`` at ``t = steps``, then ``v_min``.
 
     ``v_min + (v0 - v_min) (1 + cos(π min(t, steps) / steps)) / 2``: the closed form of
@@ -163,7 +178,8 @@ def cosine(v0: Any, steps: int, v_min: Any = 0.0) -> Schedule:
     >>> cosine(1.0, 4)(2), cosine(1.0, 4)(9)
     (0.5, 0.0)
     """
-    v0, v_min = hyper("v0", v0, FINITE), hyper("v_min", v_min, FINITE)
+    hypers = hyper("v0", v0, FINITE), hyper("v_min", v_min, FINITE)
+    v0, v_min = (h.value for h in hypers)
     n, ndim = _count("steps", steps, 1), _ndim(v0, v_min)
 
     def schedule(t):
@@ -172,10 +188,10 @@ def cosine(v0: Any, steps: int, v_min: Any = 0.0) -> Schedule:
         out = v_min + (v0 - v_min) * c
         return float(out) if np.ndim(out) == 0 else out
 
-    return schedule
+    return _carrying(schedule, *hypers)
 
 
-def warmup(schedule_or_value: Any, warmup_steps: int, start: Any = 0.0) -> Schedule:
+def warmup(schedule_or_value: HyperParam, warmup_steps: int, start: HyperParam = 0.0) -> Schedule:
     """Linear warm-up from ``start`` to ``s(0)`` over ``warmup_steps``, then ``s(t - W)``.
 
     ``s`` is ``schedule_or_value`` (a schedule, or a constant); after the warm-up it runs
@@ -187,7 +203,8 @@ def warmup(schedule_or_value: Any, warmup_steps: int, start: Any = 0.0) -> Sched
     [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
     target = as_schedule(schedule_or_value, "schedule_or_value", FINITE)
-    w, start = _count("warmup_steps", warmup_steps, 0), hyper("start", start, FINITE)
+    w, first = _count("warmup_steps", warmup_steps, 0), hyper("start", start, FINITE)
+    start = first.value
     if w == 0:
         return target
     end = target(0)
@@ -201,10 +218,10 @@ def warmup(schedule_or_value: Any, warmup_steps: int, start: Any = 0.0) -> Sched
         ramp, after = _aligned([start + (end - start) * (t_ / w), target(np.maximum(t - w, 0))], t)
         return np.where(_steps(t, ramp.ndim - t.ndim) < w, ramp, after)
 
-    return schedule
+    return _carrying(schedule, first, target)
 
 
-def join(schedules: Sequence[Any], boundaries: Sequence[int]) -> Schedule:
+def join(schedules: Sequence[HyperParam], boundaries: Sequence[int]) -> Schedule:
     """Run ``schedules[i]`` from ``boundaries[i-1]`` on, restarted at 0 there.
 
     Examples
@@ -236,10 +253,10 @@ def join(schedules: Sequence[Any], boundaries: Sequence[int]) -> Schedule:
             out = np.where(_steps(t, value.ndim - t.ndim) >= b, value, out)
         return out
 
-    return schedule
+    return _carrying(schedule, *parts)
 
 
-def product(*factors: Any) -> Schedule:
+def product(*factors: HyperParam) -> Schedule:
     """The pointwise product of schedules, numbers and arrays.
 
     Examples
@@ -255,4 +272,4 @@ def product(*factors: Any) -> Schedule:
         t = np.asarray(t)
         return math.prod(_aligned([p(t) for p in parts], t), start=np.float64(1.0))
 
-    return schedule
+    return _carrying(schedule, *parts)

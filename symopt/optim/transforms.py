@@ -2,27 +2,30 @@
 
 Each function returns an :class:`~symopt.optim.base.Optimizer` whose ``update`` maps the
 incoming updates ``u`` (the gradient, for the first transform of a :func:`chain`) to new
-updates.  Hyper-parameters may be per-run arrays (see :mod:`symopt.optim.base`).
+updates.  Hyper-parameters may be per-run arrays (see :mod:`symopt.optim.base`), and may
+come validated as a :class:`~symopt.optim.base.Hyper` under the name the user gave them.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
+from symopt._typing import HyperParam
 from symopt.errors import HyperparameterError
 from symopt.optim.base import (
     CLOSED_UNIT,
     FINITE,
     NONNEGATIVE,
+    Hyper,
     Optimizer,
     as_params,
     check_batch,
     hyper,
     per_run,
 )
-from symopt.optim.schedules import as_schedule
+from symopt.optim.schedules import constant
 
 __all__ = [
     "AddNoiseState",
@@ -31,6 +34,7 @@ __all__ = [
     "TraceState",
     "add_decayed_weights",
     "add_noise",
+    "identity",
     "scale",
     "scale_by_lr",
     "trace",
@@ -61,7 +65,30 @@ class AddNoiseState(NamedTuple):
     seed: int
 
 
-def scale(factor: Any) -> Optimizer:
+def identity() -> Optimizer:
+    """Pass the updates through unchanged: the place of an option that is off.
+
+    A named optimizer keeps the shape of its :func:`~symopt.optim.base.chain` whatever its
+    options, e.g. ``identity()`` where ``weight_decay == 0`` or ``maximize`` is off.  Alone
+    it returns the incoming updates themselves (in a chain, a later transform copies).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> identity().update(np.array([1.0, 2.0]), EmptyState())[0]
+    array([1., 2.])
+    """
+
+    def init(params):
+        return EmptyState()
+
+    def update(updates, state, params=None, **extra):
+        return updates, state
+
+    return Optimizer(init, update)
+
+
+def scale(factor: HyperParam) -> Optimizer:
     """Multiply updates by a constant ``factor`` (``scale(-1.0)`` turns descent into ascent).
 
     Examples
@@ -70,10 +97,11 @@ def scale(factor: Any) -> Optimizer:
     >>> scale(-1.0).update(np.array([1.0, 2.0]), EmptyState())[0]
     array([-1., -2.])
     """
-    f = per_run(hyper("factor", factor, FINITE))
+    factor = hyper("factor", factor, FINITE)
+    f = per_run(factor)
 
     def init(params):
-        check_batch("factor", f, as_params(params))
+        check_batch(factor, as_params(params))
         return EmptyState()
 
     def update(updates, state, params=None, **extra):
@@ -82,18 +110,24 @@ def scale(factor: Any) -> Optimizer:
     return Optimizer(init, update)
 
 
-def _lr_schedule(lr: Any, name: str = "lr"):
-    """A validated learning-rate schedule and an ``init`` check of its value at ``t = 0``."""
-    schedule = as_schedule(lr, name, NONNEGATIVE)
+def _schedule(value: HyperParam, name: str):
+    """A validated schedule and its ``init`` check: the batch shape of a constant; for a
+    callable, the batch shapes of the hyper-parameters it carries (a schedule of
+    :mod:`~symopt.optim.schedules` knows them, under their own names), then the range and
+    batch shape of its value at ``t = 0``, as ``name(0)`` (a callable is checked there)."""
+    if callable(value):
 
-    def check(params):
-        first = schedule(0)
-        check_batch(name, per_run(hyper(f"{name}(0)", first, NONNEGATIVE)), params)
+        def check(params):
+            for h in getattr(value, "hypers", ()):
+                check_batch(h, params)
+            check_batch(hyper(f"{name}(0)", value(0), NONNEGATIVE), params)
 
-    return schedule, check
+        return value, check
+    h = hyper(name, value, NONNEGATIVE)
+    return constant(h), lambda params: check_batch(h, params)
 
 
-def scale_by_lr(lr: Any) -> Optimizer:
+def scale_by_lr(lr: HyperParam) -> Optimizer:
     """Multiply updates by ``-lr(t)``: the descent step ``u ← -η_t u``.
 
     Parameters
@@ -112,7 +146,7 @@ def scale_by_lr(lr: Any) -> Optimizer:
     >>> [float(opt.update(x, s, x)[0][0]) for s in (s, CountState(1), CountState(2))]
     [-1.0, -0.5, -0.25]
     """
-    schedule, check = _lr_schedule(lr)
+    schedule, check = _schedule(lr, "lr")
 
     def init(params):
         check(as_params(params))
@@ -120,7 +154,7 @@ def scale_by_lr(lr: Any) -> Optimizer:
 
     last: list = [None, None]  # the last per-run lr and its negation at full shape
 
-    def descent_factor(lr: Any, shape: tuple[int, ...]) -> Any:
+    def descent_factor(lr: float | np.ndarray, shape: tuple[int, ...]) -> float | np.ndarray:
         # A (B, 1) factor times (B, n) updates is ~2.5x slower than equal shapes, so a
         # per-run lr is expanded once (and again only when the schedule changes it).
         if not isinstance(lr, np.ndarray):
@@ -136,7 +170,7 @@ def scale_by_lr(lr: Any) -> Optimizer:
     return Optimizer(init, update)
 
 
-def add_decayed_weights(weight_decay: Any) -> Optimizer:
+def add_decayed_weights(weight_decay: HyperParam) -> Optimizer:
     """Add ``weight_decay · params`` to the updates (L2 regularisation, ``u ← u + λ x``).
 
     Placed before an adaptive scaling it is PyTorch's coupled ``weight_decay``; placed
@@ -149,10 +183,11 @@ def add_decayed_weights(weight_decay: Any) -> Optimizer:
     >>> add_decayed_weights(0.1).update(np.zeros(2), EmptyState(), x)[0]
     array([0.1, 0.2])
     """
-    wd = per_run(hyper("weight_decay", weight_decay, NONNEGATIVE))
+    weight_decay = hyper("weight_decay", weight_decay, NONNEGATIVE)
+    wd = per_run(weight_decay)
 
     def init(params):
-        check_batch("weight_decay", wd, as_params(params))
+        check_batch(weight_decay, as_params(params))
         return EmptyState()
 
     def update(updates, state, params=None, **extra):
@@ -163,7 +198,7 @@ def add_decayed_weights(weight_decay: Any) -> Optimizer:
     return Optimizer(init, update)
 
 
-def _seed(seed: Any) -> int | None:
+def _seed(seed: int | np.random.Generator | None) -> int | np.random.Generator | None:
     if seed is None or isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
@@ -171,7 +206,7 @@ def _seed(seed: Any) -> int | None:
     return int(seed)
 
 
-def add_noise(sigma2: Any, seed: int | np.random.Generator | None = None) -> Optimizer:
+def add_noise(sigma2: HyperParam, seed: int | np.random.Generator | None = None) -> Optimizer:
     """Add Gaussian noise of variance ``sigma2`` to the updates: ``u ← u + √σ²_t · ξ``.
 
     ``ξ ~ N(0, I)`` is drawn fresh at every step, independently per coordinate and per run.
@@ -196,13 +231,12 @@ def add_noise(sigma2: Any, seed: int | np.random.Generator | None = None) -> Opt
     >>> round(float(u.var()), 2)
     0.25
     """
-    schedule = as_schedule(sigma2, "sigma2", NONNEGATIVE)
+    schedule, check = _schedule(sigma2, "sigma2")
     seed = _seed(seed)
     silent = not callable(sigma2) and not np.any(schedule(0))
 
     def init(params):
-        params = as_params(params)
-        check_batch("sigma2", per_run(hyper("sigma2(0)", schedule(0), NONNEGATIVE)), params)
+        check(as_params(params))
         if isinstance(seed, np.random.Generator):
             return AddNoiseState(0, int(seed.integers(2**63)))
         fresh = np.random.SeedSequence().entropy if seed is None else seed
@@ -221,7 +255,9 @@ def add_noise(sigma2: Any, seed: int | np.random.Generator | None = None) -> Opt
     return Optimizer(init, update)
 
 
-def trace(decay: Any, nesterov: bool = False, dampening: Any = 0.0) -> Optimizer:
+def trace(
+    decay: HyperParam, nesterov: bool = False, dampening: HyperParam | None = None
+) -> Optimizer:
     """Momentum: accumulate updates in a buffer ``b``, PyTorch's SGD momentum rule.
 
     First update ``b ← u`` (the buffer starts as the update, undamped); afterwards
@@ -237,9 +273,9 @@ def trace(decay: Any, nesterov: bool = False, dampening: Any = 0.0) -> Optimizer
         The momentum ``μ >= 0``.
     nesterov : bool
         Output ``u + μ b`` (Nesterov 1983, in the form of Sutskever et al. 2013).
-    dampening : float or array
-        ``d`` in ``[0, 1]`` (``sgd`` enforces PyTorch's rule that ``nesterov`` needs
-        ``μ > 0`` and ``d = 0``; the transform itself does not).
+    dampening : float, array or None
+        ``d`` in ``[0, 1]``; ``None`` is ``d = 0`` (``sgd`` enforces PyTorch's rule that
+        ``nesterov`` needs ``μ > 0`` and ``d = 0``; the transform itself does not).
 
     Examples
     --------
@@ -251,18 +287,21 @@ def trace(decay: Any, nesterov: bool = False, dampening: Any = 0.0) -> Optimizer
     >>> b1, b2
     (array([1.]), array([1.5]))
     """
-    mu = hyper("decay", decay, NONNEGATIVE)
-    d = hyper("dampening", dampening, CLOSED_UNIT)
+    decay = hyper("decay", decay, NONNEGATIVE)
+    if dampening is None:  # none: nothing to check
+        dampening = Hyper("dampening", 0.0)
+    else:
+        dampening = hyper("dampening", dampening, CLOSED_UNIT)
     # where μ = 0 PyTorch skips momentum, so no dampening applies there
-    keep = np.where(np.asarray(mu) != 0, 1.0 - np.asarray(d), 1.0)
+    keep = np.where(np.asarray(decay.value) != 0, 1.0 - np.asarray(dampening.value), 1.0)
     keep = float(keep) if keep.ndim == 0 else keep[..., None]
     undamped = isinstance(keep, float) and keep == 1.0
-    mu = per_run(mu)
+    mu = per_run(decay)
 
     def init(params):
         params = as_params(params)
-        check_batch("decay", mu, params)
-        check_batch("dampening", keep, params)
+        check_batch(decay, params)
+        check_batch(dampening, params)
         return TraceState(np.zeros_like(params), 0)
 
     def update(updates, state, params=None, **extra):

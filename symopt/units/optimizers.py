@@ -217,29 +217,58 @@ def _build_newton(run: _Run, lr: Any, damping: Any) -> optim.Optimizer:
     return rescaled(optim.newton(lr=_pure("lr", lr), damping=1.0), k=s, c=s)
 
 
+def _no_units_yet(rule: str, name: str, value: Any) -> float:
+    """0 for a hyper-parameter whose units the rules table does not know (yet): only a
+    zero (bare or a Quantity) is accepted, since zero has every unit."""
+    magnitude = value.magnitude if _is_quantity(value) else value
+    try:
+        zero = not np.any(np.asarray(magnitude, dtype=float))
+    except (TypeError, ValueError):
+        zero = False
+    if not zero:
+        raise HyperparameterError(
+            name,
+            value,
+            f"0: the unit-aware {rule} takes no {name} yet (the rules table has no units "
+            f"for it); run symopt.optim.{rule} on magnitudes for one",
+        )
+    return 0.0
+
+
 def _adaptive(factory: Callable[..., optim.Optimizer], rule: str):
-    def build(run: _Run, lr: Any, eps: Any, **dimensionless: Any) -> optim.Optimizer:
+    def build(run: _Run, lr: Any, eps: Any, **rest: Any) -> optim.Optimizer:
         lr_common, lr_per = _split(_per_coordinate("lr", lr, run.needed(rule, "lr"), run))
         eps_common, eps_per = _split(_per_coordinate("eps", eps, run.needed(rule, "eps"), run))
         k = None if eps_per is None else _inverse("eps", eps_per, rule)
-        pure = {key: _pure(key, v) for key, v in dimensionless.items()}
-        inner = factory(lr=lr_common, eps=1.0 if k is not None else eps_common, **pure)
+        with_units = {"weight_decay", "initial_accumulator_value"}
+        plain = {
+            key: _no_units_yet(rule, key, v) if key in with_units else _pure(key, v)
+            for key, v in rest.items()
+        }
+        inner = factory(lr=lr_common, eps=1.0 if k is not None else eps_common, **plain)
         return rescaled(inner, k=k, c=lr_per)
 
     return build
 
 
-def _build_adadelta(run: _Run, eps_dx: Any, eps_g: Any, lr: Any, rho: Any) -> optim.Optimizer:
+def _build_adadelta(
+    run: _Run, lr: Any, rho: Any, weight_decay: Any, maximize: bool, eps_dx: Any, eps_g: Any
+) -> optim.Optimizer:
     dx = _per_coordinate("eps_dx", eps_dx, run.needed("adadelta", "eps_dx"), run)
     g = _per_coordinate("eps_g", eps_g, run.needed("adadelta", "eps_g"), run)
-    lr, rho = _pure("lr", lr), _pure("rho", rho)
+    plain = {
+        "lr": _pure("lr", lr),
+        "rho": _pure("rho", rho),
+        "weight_decay": _no_units_yet("adadelta", "weight_decay", weight_decay),
+        "maximize": maximize,
+    }
     common, per = _split(np.concatenate([dx, g], axis=-1))
     if per is None:  # one ε in both roots: PyTorch's Adadelta
-        return optim.adadelta(lr=lr, rho=rho, eps=common)
+        return optim.adadelta(eps=common, **plain)
     # √(a + ε_dx)/√(v + ε_g)·g = √ε_dx · √(a/ε_dx + 1)/√(v/ε_g + 1) · g/√ε_g
     k = np.sqrt(_inverse("eps_g", g, "adadelta"))
     c = 1.0 / np.sqrt(_inverse("eps_dx", dx, "adadelta"))
-    return rescaled(optim.adadelta(lr=lr, rho=rho, eps=1.0), k=k, c=c)
+    return rescaled(optim.adadelta(eps=1.0, **plain), k=k, c=c)
 
 
 _BUILDERS: dict[str, Callable[..., optim.Optimizer]] = {
@@ -293,6 +322,28 @@ class UnitOptimizer:
         return f"units.{self.rule}({args})"
 
 
+class _Required:
+    """The default of an argument that symopt.optim defaults but that needs units here."""
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+_REQUIRED: Any = _Required()
+
+
+def _given(rule: str, name: str, value: Any, what: str) -> Any:
+    if value is _REQUIRED:
+        raise TypeError(f"units.{rule}() needs {name}: {what}")
+    return value
+
+
+_EPS = "a Quantity in the units of the gradient (one, or a list with one per coordinate)"
+
+# The factories take symopt.optim's arguments, in its order, so a positional habit carries
+# over; what exists only with units (adadelta's two ε's) is keyword-only.
+
+
 def gd(lr: Any) -> UnitOptimizer:
     """Gradient descent ``x ← x − η·∂f`` with ``lr`` in (units of x)²/(units of f): one
     Quantity for all coordinates or a list, one per coordinate."""
@@ -320,41 +371,119 @@ def newton(lr: Any = 1.0, damping: Any = 0.0) -> UnitOptimizer:
     return UnitOptimizer("newton", {"lr": lr, "damping": damping})
 
 
-def adagrad(lr: Any, eps: Any, lr_decay: Any = 0.0) -> UnitOptimizer:
+def adagrad(
+    lr: Any,
+    lr_decay: Any = 0.0,
+    weight_decay: Any = 0.0,
+    initial_accumulator_value: Any = 0.0,
+    eps: Any = _REQUIRED,
+    *,
+    maximize: bool = False,
+) -> UnitOptimizer:
     """Adagrad (``torch.optim.Adagrad``): ``lr`` in the units of each coordinate, ``eps`` in
-    the units of the gradient (one Quantity or a list each)."""
-    return UnitOptimizer("adagrad", {"lr": lr, "eps": eps, "lr_decay": lr_decay})
+    the units of the gradient (one Quantity or a list each, both required); ``lr_decay`` a
+    number; ``weight_decay`` and ``initial_accumulator_value`` only 0 (no units for them)."""
+    hyper = {
+        "lr": lr,
+        "lr_decay": lr_decay,
+        "weight_decay": weight_decay,
+        "initial_accumulator_value": initial_accumulator_value,
+        "eps": _given("adagrad", "eps", eps, _EPS),
+        "maximize": maximize,
+    }
+    return UnitOptimizer("adagrad", hyper)
 
 
 def rmsprop(
-    lr: Any, eps: Any, alpha: Any = 0.99, momentum: Any = 0.0, centered: bool = False
+    lr: Any,
+    alpha: Any = 0.99,
+    eps: Any = _REQUIRED,
+    weight_decay: Any = 0.0,
+    momentum: Any = 0.0,
+    centered: bool = False,
+    *,
+    maximize: bool = False,
 ) -> UnitOptimizer:
     """RMSProp (``torch.optim.RMSprop``): ``lr`` in the units of each coordinate, ``eps`` in
-    the units of the gradient."""
-    hyper = {"lr": lr, "eps": eps, "alpha": alpha, "momentum": momentum, "centered": centered}
+    the units of the gradient (both required); ``alpha``, ``momentum`` numbers;
+    ``weight_decay`` only 0."""
+    hyper = {
+        "lr": lr,
+        "alpha": alpha,
+        "eps": _given("rmsprop", "eps", eps, _EPS),
+        "weight_decay": weight_decay,
+        "momentum": momentum,
+        "centered": centered,
+        "maximize": maximize,
+    }
     return UnitOptimizer("rmsprop", hyper)
 
 
-def adam(lr: Any, eps: Any, betas: Any = (0.9, 0.999), amsgrad: bool = False) -> UnitOptimizer:
+def adam(
+    lr: Any,
+    betas: Any = (0.9, 0.999),
+    eps: Any = _REQUIRED,
+    weight_decay: Any = 0.0,
+    amsgrad: bool = False,
+    *,
+    maximize: bool = False,
+    decoupled_weight_decay: bool = False,
+    bias_correction: bool = True,
+) -> UnitOptimizer:
     """Adam (``torch.optim.Adam``): ``lr`` in the units of each coordinate, ``eps`` in the
-    units of the gradient."""
-    return UnitOptimizer("adam", {"lr": lr, "eps": eps, "betas": betas, "amsgrad": amsgrad})
+    units of the gradient (both required); ``betas`` numbers; ``weight_decay`` only 0."""
+    hyper = {
+        "lr": lr,
+        "betas": betas,
+        "eps": _given("adam", "eps", eps, _EPS),
+        "weight_decay": weight_decay,
+        "amsgrad": amsgrad,
+        "maximize": maximize,
+        "decoupled_weight_decay": decoupled_weight_decay,
+        "bias_correction": bias_correction,
+    }
+    return UnitOptimizer("adam", hyper)
 
 
-def adadelta(eps_dx: Any, eps_g: Any, lr: Any = 1.0, rho: Any = 0.9) -> UnitOptimizer:
+def adadelta(
+    lr: Any = 1.0,
+    rho: Any = 0.9,
+    eps: Any = _REQUIRED,
+    weight_decay: Any = 0.0,
+    *,
+    maximize: bool = False,
+    eps_dx: Any = None,
+    eps_g: Any = None,
+) -> UnitOptimizer:
     """Adadelta with two ε's, the unit-consistent form of Zeiler (2012), §3.2:
     ``Δx = √(E[Δx²] + ε_dx)/√(E[g²] + ε_g)·g``, ``x ← x − η·Δx``, with ``eps_dx`` in
-    (units of x)² and ``eps_g`` in (units of f/x)², one Quantity or a list each; ``lr`` and
-    ``rho`` numbers.  With ``eps_dx == eps_g`` (same magnitudes in the run's units) it is
+    (units of x)² and ``eps_g`` in (units of f/x)², one Quantity or a list each (keyword
+    only: PyTorch has one ``eps`` for both roots, which fits only where those units agree;
+    each defaults to ``eps``); ``lr`` and ``rho`` numbers; ``weight_decay`` only 0.  With
+    ``eps_dx == eps_g`` (same magnitudes in the run's units) it is
     ``torch.optim.Adadelta``."""
-    return UnitOptimizer("adadelta", {"eps_dx": eps_dx, "eps_g": eps_g, "lr": lr, "rho": rho})
+    eps_dx, eps_g = (eps if e is None else e for e in (eps_dx, eps_g))
+    if eps_dx is _REQUIRED or eps_g is _REQUIRED:
+        raise TypeError(
+            "units.adadelta() needs eps_dx and eps_g: ε under the root of the step average, "
+            "in (units of x)², and under the root of the gradient average, in (units of f/x)²"
+        )
+    hyper = {
+        "lr": lr,
+        "rho": rho,
+        "weight_decay": weight_decay,
+        "maximize": maximize,
+        "eps_dx": eps_dx,
+        "eps_g": eps_g,
+    }
+    return UnitOptimizer("adadelta", hyper)
 
 
 def optimizer(rule: str, **hyperparameters: Any) -> UnitOptimizer:
     """The unit-aware optimizer of ``rule`` (``"gd"``, ... ``"adadelta"``).
 
     >>> optimizer("adam", lr=1 * ureg.mm, eps=1e-8 * ureg("J/mm"))
-    units.adam(lr=<Quantity(1, 'millimeter')>, eps=<Quantity(1e-08, 'joule / millimeter')>, betas=(0.9, 0.999), amsgrad=False)
+    units.adam(lr=<Quantity(1, 'millimeter')>, betas=(0.9, 0.999), eps=<Quantity(1e-08, 'joule / millimeter')>, weight_decay=0.0, amsgrad=False, maximize=False, decoupled_weight_decay=False, bias_correction=True)
     """  # noqa: E501
     _rule(rule)
     return _FACTORIES[rule](**hyperparameters)

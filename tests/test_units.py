@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import symopt
 from symopt import Objective, optim
 from symopt import units as U
-from symopt.errors import ChoiceError, ShapeError, SymoptError, UnitsError
+from symopt.errors import ChoiceError, HyperparameterError, ShapeError, SymoptError, UnitsError
 from symopt.units import (
     RULES,
     ArgumentUnitsError,

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symopt.symbolic.objective import to_sympy
+from symopt.symbolic.numbers import to_sympy
 
 __all__ = [
     "Family",

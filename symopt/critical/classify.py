@@ -35,8 +35,9 @@ import numpy as np
 import sympy as sp
 
 from symopt.critical._solve import Family, inside
-from symopt.symbolic.objective import to_sympy
-from symopt.symbolic.quadratic import definiteness, inertia, sign
+from symopt.symbolic.numbers import to_sympy
+from symopt.symbolic.forms import definiteness, inertia
+from symopt.symbolic.numbers import sign
 
 __all__ = [
     "Verdict",

@@ -54,8 +54,9 @@ from symopt.critical.classify import (
     value_at,
 )
 from symopt.errors import HyperparameterError
-from symopt.symbolic.objective import Objective, to_sympy
-from symopt.symbolic.quadratic import sign
+from symopt.symbolic.numbers import to_sympy
+from symopt.symbolic.objective import Objective
+from symopt.symbolic.numbers import sign
 
 __all__ = ["CriticalPoint", "CriticalPoints", "NondifferentiablePoint", "critical_points"]
 

@@ -35,9 +35,8 @@ import numpy as np
 import sympy as sp
 
 from symopt.critical._solve import Family, inside
-from symopt.symbolic.numbers import to_sympy
 from symopt.symbolic.forms import definiteness, inertia
-from symopt.symbolic.numbers import sign
+from symopt.symbolic.numbers import sign, to_sympy
 
 __all__ = [
     "Verdict",

@@ -54,9 +54,8 @@ from symopt.critical.classify import (
     value_at,
 )
 from symopt.errors import HyperparameterError
-from symopt.symbolic.numbers import to_sympy
+from symopt.symbolic.numbers import sign, to_sympy
 from symopt.symbolic.objective import Objective
-from symopt.symbolic.numbers import sign
 
 __all__ = ["CriticalPoint", "CriticalPoints", "NondifferentiablePoint", "critical_points"]
 

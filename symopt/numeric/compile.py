@@ -18,7 +18,8 @@ Derivatives of kinks follow the almost-everywhere convention: ``DiracDelta`` (th
 second derivative of ``Max(0, u)`` or ``|u|``) is 0, and ``Heaviside(0) = 1/2``.
 
 All functions take ``x`` of shape ``(n,)`` or ``(..., n)``: leading axes are a batch
-and come back unchanged (with one variable, a number is a point of shape ``(1,)``).  SymPy never runs at evaluation time.
+and come back unchanged (with one variable, a number is a point of shape ``(1,)``).
+SymPy never runs at evaluation time.
 
 >>> import numpy as np, sympy as sp
 >>> x, y = sp.symbols("x y", real=True)

@@ -398,10 +398,6 @@ class _Analysis:
         """
         return _steps_to(self._rho, tol)
 
-    def measure(self, x0: Any = None, steps: int | None = None) -> Measurement:
-        """Run the optimizer and measure its rate; see :func:`symopt.theory.measure`."""
-        return measure(self, x0=x0, steps=steps)
-
     def _numeric_curvatures(self) -> np.ndarray:
         if self.H.free_symbols or self.c.free_symbols:
             raise SymoptError(

@@ -413,6 +413,7 @@ def rate_map(
     """
     from symopt import optim
     from symopt.numeric.run import sweep
+
     analysis = momentum(H, scale=scale)
     lrs = np.asarray(lrs, dtype=float)
     mus = np.asarray(mus, dtype=float)

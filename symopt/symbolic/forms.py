@@ -41,7 +41,7 @@ import sympy as sp
 from symopt._typing import Definiteness
 from symopt.symbolic.numbers import form_matrix, sign
 
-__all__ = ["DEFINITENESS", "RTOL", "definiteness", "inertia", "is_numeric"]
+__all__ = ["DEFINITENESS", "RTOL", "definiteness", "inertia"]
 
 DEFINITENESS: tuple[Definiteness, ...] = (
     "positive definite",
@@ -55,7 +55,7 @@ DEFINITENESS: tuple[Definiteness, ...] = (
 RTOL = 1e-10  # numeric path: |eigenvalue| <= RTOL * max |eigenvalue| counts as zero
 
 
-def is_numeric(matrix: sp.Matrix) -> bool:
+def _is_numeric(matrix: sp.Matrix) -> bool:
     """Floats anywhere (and no symbols): use the numeric path."""
     return not matrix.free_symbols and any(e.has(sp.Float) for e in matrix)
 
@@ -138,7 +138,7 @@ def inertia(matrix: Any, *, rtol: float = RTOL) -> tuple[int, int, int] | None:
     True
     """
     m = form_matrix(matrix)
-    return _numeric_inertia(m, rtol) if is_numeric(m) else _exact_inertia(m)
+    return _numeric_inertia(m, rtol) if _is_numeric(m) else _exact_inertia(m)
 
 
 def _name(counts: tuple[int, int, int] | None) -> Definiteness:

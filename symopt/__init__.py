@@ -35,7 +35,7 @@ __version__ = "0.1.0"
 _NAMES = {
     "parse": "symbolic.parsing",
     "Objective": "symbolic.objective",
-    "definiteness": "symbolic.quadratic",
+    "definiteness": "symbolic.forms",
     "quadratic": "symbolic.quadratic",
     "CompiledObjective": "numeric.compile",
     "CriticalPoint": "critical.points",

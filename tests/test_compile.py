@@ -140,3 +140,11 @@ def test_compile_errors():
 def test_compile_is_cached():
     f = Objective("x**2")
     assert f.compile() is f.compile()
+
+
+def test_a_number_is_a_point_of_one_variable():
+    f = Objective("x**3").compile()  # f(3) = 27, f'(3) = 27, f''(3) = 18
+    assert f.value(3) == 27.0 and f.gradient(3).tolist() == [27.0]
+    assert f.hessian(3).tolist() == [[18.0]]
+    with pytest.raises(ShapeError, match="give shape"):
+        Objective("x*y").compile().value(3)

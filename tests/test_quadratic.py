@@ -10,7 +10,9 @@ import sympy as sp
 
 import symopt
 from symopt.errors import HyperparameterError, ShapeError, SymoptError
-from symopt.symbolic.quadratic import Quadratic, definiteness, inertia, quadratic, sign
+from symopt.symbolic.forms import definiteness, inertia
+from symopt.symbolic.numbers import sign
+from symopt.symbolic.quadratic import Quadratic, quadratic
 
 # The lecture's six matrices.  For a diagonal H the eigenvalues are the diagonal; for
 # [[2, -1], [-1, 1]] the characteristic polynomial is λ² − 3λ + 1, so λ = (3 ∓ √5)/2, both
@@ -187,11 +189,14 @@ def test_eigenvectors_are_orthonormal_axes():
             assert (q.H * vector - value * vector).applyfunc(sp.simplify) == sp.zeros(2, 1)
 
 
-def test_float_matrix_eigen_structure_is_numeric():
-    # the lecture's diag(9.9, 1): κ = 9.9
-    q = quadratic([[9.9, 0], [0, 1]])
-    assert [float(v) for v in q.eigenvalues] == pytest.approx([1.0, 9.9])
-    assert float(q.condition_number) == pytest.approx(9.9)
+def test_float_matrix_is_read_exactly():
+    # the lecture's diag(9.9, 1): 9.9 is read as 99/10, so κ = 99/10 exactly
+    q = quadratic([[9.9, 0], [0, 1]], b=[0.5, 0], c=0.25)
+    assert q.H == sp.diag(sp.Rational(99, 10), 1)
+    assert q.eigenvalues == [1, sp.Rational(99, 10)]
+    assert q.condition_number == sp.Rational(99, 10)
+    assert (q.b[0], q.c) == (sp.Rational(1, 2), sp.Rational(1, 4))
+    assert not q.expr.atoms(sp.Float)
 
 
 def test_bad_quadratic_arguments():
@@ -214,7 +219,7 @@ def test_quadratic_critical_points_agree_with_the_eigen_structure():
 
 
 def test_all_labels_listed():
-    from symopt.symbolic.quadratic import DEFINITENESS
+    from symopt.symbolic.forms import DEFINITENESS
 
     assert len(DEFINITENESS) == 6 and "unknown" in DEFINITENESS
     labels = {definiteness(np.diag(d)) for d in itertools.product([-1, 0, 1], repeat=2)}

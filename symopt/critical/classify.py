@@ -41,7 +41,8 @@ from symopt.critical.forms import (
     provably_nonnegative,
 )
 from symopt.critical.messages import Family, Verdict, inside
-from symopt.symbolic.quadratic import inertia, sign
+from symopt.symbolic.forms import inertia
+from symopt.symbolic.numbers import sign
 
 __all__ = [
     "DEFAULT_ORDER",

@@ -24,7 +24,7 @@ import numpy as np
 import sympy as sp
 
 from symopt.critical.messages import Complete, Family, Finding, Periodic, Solution, SolvedBy
-from symopt.symbolic.objective import to_sympy
+from symopt.symbolic.numbers import to_sympy
 
 __all__ = ["closed_form_solutions", "full_box", "parameter_symbols", "solution_items"]
 

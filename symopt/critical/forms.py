@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from symopt.symbolic.objective import to_sympy
-from symopt.symbolic.quadratic import definiteness, sign
+from symopt.symbolic.forms import definiteness
+from symopt.symbolic.numbers import sign, to_sympy
 
 __all__ = [
     "even_power_sum",

@@ -27,7 +27,7 @@ from symopt.critical.forms import (
     provably_nonnegative,
 )
 from symopt.critical.messages import Verdict
-from symopt.symbolic.quadratic import sign
+from symopt.symbolic.numbers import exact, sign
 
 __all__ = ["disprove_globals", "global_flags"]
 
@@ -162,7 +162,7 @@ def disprove_globals(objective: Any, verdicts: Sequence[Verdict], deadline: floa
         k = int(np.argmin(s * values))
         if s * (values[k] - float(sp.N(p.value))) >= -1e-9 * (1 + abs(values[k])):
             continue
-        at = {v: sp.Rational(str(c)) for v, c in zip(objective.variables, samples[k], strict=True)}
+        at = {v: exact(c) for v, c in zip(objective.variables, samples[k], strict=True)}
         if sign(s * (objective.expr.xreplace(at) - p.value)) == -1:
             where = ", ".join(sp.sstr(c) for c in at.values())
             reason = (p.reason + "; " if p.reason else "") + (

@@ -67,7 +67,8 @@ from symopt.critical.numeric import identify, numeric_solutions, unseen
 from symopt.critical.verify import family_verified, verified
 from symopt.critical.worker import Failed, Finished, TimedOut, run_killable
 from symopt.symbolic.derivatives import kinks
-from symopt.symbolic.objective import Objective, to_sympy
+from symopt.symbolic.numbers import to_sympy
+from symopt.symbolic.objective import Objective
 from symopt.symbolic.quadratic import sign
 
 __all__ = ["MARGIN", "SEARCH_SHARE", "SOLVE_SHARE", "Candidate", "Found", "search"]

@@ -46,7 +46,8 @@ from symopt.critical.table import (
     latex_point,
 )
 from symopt.errors import HyperparameterError
-from symopt.symbolic.objective import Objective, to_sympy
+from symopt.symbolic.numbers import to_sympy
+from symopt.symbolic.objective import Objective
 
 __all__ = ["CriticalPoint", "CriticalPoints", "NondifferentiablePoint", "critical_points"]
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from symopt.symbolic.objective import to_sympy
+from symopt.symbolic.numbers import to_sympy
 
 if TYPE_CHECKING:
     from symopt.critical.points import CriticalPoints

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sympy as sp
 
 from symopt.critical.messages import Family, inside
-from symopt.symbolic.objective import to_sympy
+from symopt.symbolic.numbers import to_sympy
 
 __all__ = ["family_verified", "is_zero", "numerically_zero", "verified"]
 

@@ -9,13 +9,17 @@ expression form a *group*, and a group is evaluated once, on array slices, for a
 its anchors together.  A chained Rosenbrock gradient in 1000 variables is then three
 vectorised expressions instead of a thousand scalar ones, and an expression with no
 repeated structure simply gets one group per entry.  SymPy's common-subexpression
-elimination (``lambdify(..., cse=True)``) runs within each group.
+elimination runs within each group.  Every group goes through the one SymPy → NumPy
+door, :func:`symopt.numeric.lambdify.lambdify`, and the objective is first rewritten by
+:func:`~symopt.numeric.lambdify.stable` (before deriving), so ``log(1 + exp(-w))`` is finite
+at ``w = -1000`` as it is in :class:`~symopt.stochastic.EmpiricalRisk`.
 
 Derivatives of kinks follow the almost-everywhere convention: ``DiracDelta`` (the
 second derivative of ``Max(0, u)`` or ``|u|``) is 0, and ``Heaviside(0) = 1/2``.
 
 All functions take ``x`` of shape ``(n,)`` or ``(..., n)``: leading axes are a batch
-and come back unchanged.  SymPy never runs at evaluation time.
+and come back unchanged (with one variable, a number is a point of shape ``(1,)``).
+SymPy never runs at evaluation time.
 
 >>> import numpy as np, sympy as sp
 >>> x, y = sp.symbols("x y", real=True)
@@ -39,6 +43,7 @@ import numpy as np
 import sympy as sp
 
 from symopt.errors import ShapeError, SymoptError
+from symopt.numeric.lambdify import lambdify, stable
 from symopt.symbolic.derivatives import Derivatives
 
 __all__ = ["CompiledObjective"]
@@ -100,7 +105,7 @@ class _Stencil:
             args.extend(local.values())
             slices.extend(g.where(d) for d in g.offsets)
             exprs.append(g.expr.xreplace(local))
-        fn = sp.lambdify(args, exprs, modules="numpy", cse=True, docstring_limit=0)
+        fn = lambdify(args, exprs)
 
         def evaluate(x: np.ndarray) -> list[Any]:
             return fn(*[x[..., s] for s in slices])
@@ -145,7 +150,10 @@ class CompiledObjective:
                 f"cannot compile: the symbols {names} are not variables and have no value; "
                 "substitute numbers for them first (f.subs(...)) or list them as variables"
             )
-        self.derivatives = derivatives or Derivatives(expr, self.variables)
+        safe = stable(expr)  # overflow-safe forms, before deriving (see numeric.lambdify)
+        if safe != expr or derivatives is None:
+            derivatives = Derivatives(safe, self.variables)
+        self.derivatives = derivatives
         self._value = self._compile_value()
         self._gradient = self._compile_gradient()
         self._hessian: Callable[[np.ndarray], list[Any]] | None = None
@@ -187,6 +195,8 @@ class CompiledObjective:
 
     def _prepare(self, x: Any) -> np.ndarray:
         x = np.asarray(x, dtype=float)
+        if not x.ndim and self.n == 1:  # one variable: a number is a point
+            x = x[None]
         if not x.ndim or x.shape[-1] != self.n:
             raise ShapeError(
                 f"x has shape {x.shape}, but the objective has {self.n} variables "

@@ -18,7 +18,8 @@ import numpy as np
 import sympy as sp
 
 from symopt.errors import ShapeError, SymoptError
-from symopt.symbolic.objective import to_sympy
+from symopt.numeric.lambdify import lambdify
+from symopt.symbolic.numbers import to_sympy
 
 __all__ = [
     "KIND_STYLE",
@@ -141,7 +142,7 @@ def _family_samples(p, box: list[tuple[float, float]], count: int = 400) -> np.n
     ts = np.linspace(lo, hi, 4001 if hi - lo > 10 else count)
     columns = []
     for value in p.point.values():
-        fn = sp.lambdify(t, value, "numpy")
+        fn = lambdify([t], value)
         with np.errstate(all="ignore"):
             columns.append(np.broadcast_to(np.asarray(fn(ts), dtype=complex), ts.shape))
     xy = np.stack(columns, axis=-1)
@@ -404,7 +405,7 @@ def plot_taylor(
     colors = ["tab:red", "tab:orange", "tab:purple"]  # never f's blue
     for k, order in enumerate(orders):
         poly = f.taylor(point, order)
-        fn = sp.lambdify(f.variables[0], poly, "numpy")
+        fn = lambdify([f.variables[0]], poly)
         ax.plot(
             xs,
             np.broadcast_to(fn(xs), xs.shape),

@@ -37,6 +37,7 @@ import numpy as np
 import sympy as sp
 
 from symopt.errors import ChoiceError, DegenerateError, HyperparameterError, ShapeError
+from symopt.symbolic.numbers import exact as _exact
 from symopt.symbolic.objective import Objective
 
 __all__ = [
@@ -115,13 +116,6 @@ class Problem:
             f"Problem({self.name!r}: {self.objective.expr}; minima {list(self.minima)}, "
             f"minimum value {self.minimum_value:g})"
         )
-
-
-def _exact(value: Any) -> sp.Expr:
-    """A number as the exact decimal it was written as (9.9 -> 99/10)."""
-    if isinstance(value, int | np.integer) and not isinstance(value, bool):
-        return sp.Integer(int(value))
-    return sp.Rational(repr(float(value)))
 
 
 def _symbols(n: int) -> tuple[sp.Symbol, ...]:

@@ -27,7 +27,7 @@ vectorised evaluation, never a Python loop over examples:
 
 ``theta`` may carry batch axes, ``(..., P)``: values come back as ``(...)``, gradients as
 ``(..., P)``.  ``log(1 + exp(a))`` and ``1/(1 + exp(a))`` are evaluated in a form that
-cannot overflow.
+cannot overflow (:func:`symopt.numeric.lambdify.stable`, the same as ``compile()``).
 
 >>> import numpy as np
 >>> data = {"x": np.array([0.0, 1.0, 2.0]), "y": np.array([1.0, 3.0, 5.0])}
@@ -50,6 +50,7 @@ import numpy as np
 import sympy as sp
 
 from symopt.errors import DataError, ShapeError, SymoptError
+from symopt.numeric.lambdify import lambdify, sigmoid, softplus, stable
 from symopt.symbolic.derivatives import Derivatives
 
 __all__ = ["EmpiricalRisk", "sigmoid", "softplus", "stable"]
@@ -62,78 +63,6 @@ _MAX_COEFFICIENTS = 2**25
 _CHUNK, _CHUNK_ROWS = 2**20, 2**14
 # Rows named in a NaN error message.
 _SHOWN_ROWS = 8
-
-
-# -- overflow-free pieces ---------------------------------------------------------------
-
-
-class sigmoid(sp.Function):
-    """The logistic function ``1 / (1 + exp(-a))``, evaluated without overflow."""
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        s = sigmoid(self.args[0])
-        return s * (1 - s)
-
-    def _eval_rewrite_as_exp(self, a: sp.Expr, **kwargs: Any) -> sp.Expr:
-        return 1 / (1 + sp.exp(-a))
-
-    def _eval_is_real(self) -> bool | None:
-        return self.args[0].is_real
-
-
-class softplus(sp.Function):
-    """``log(1 + exp(a))``, evaluated without overflow."""
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return sigmoid(self.args[0])
-
-    def _eval_rewrite_as_exp(self, a: sp.Expr, **kwargs: Any) -> sp.Expr:
-        return sp.log(1 + sp.exp(a))
-
-    def _eval_is_real(self) -> bool | None:
-        return self.args[0].is_real
-
-
-def _np_sigmoid(a: Any) -> Any:
-    return 0.5 + 0.5 * np.tanh(0.5 * a)
-
-
-_NUMERIC = [{"sigmoid": _np_sigmoid, "softplus": lambda a: np.logaddexp(0.0, a)}, "numpy"]
-
-
-def _one_plus_exp(e: sp.Expr) -> sp.Expr | None:
-    """``a`` if ``e`` is ``1 + exp(a)``, else None."""
-    if isinstance(e, sp.Add) and len(e.args) == 2 and sp.S.One in e.args:
-        other = e.args[0] if e.args[1] == 1 else e.args[1]
-        if isinstance(other, sp.exp):
-            return other.args[0]
-    return None
-
-
-def stable(expr: sp.Expr) -> sp.Expr:
-    """Rewrite ``log(1 + exp(a))`` as ``softplus(a)`` and ``1/(1 + exp(a))`` as
-    ``sigmoid(-a)`` (bottom up), so that large ``|a|`` gives no overflow and no NaN.
-
-    >>> a = sp.Symbol("a")
-    >>> stable(sp.log(1 + sp.exp(-a)) + 1 / (1 + sp.exp(-a)))
-    sigmoid(a) + softplus(-a)
-    >>> stable(sp.log(1 / (1 + sp.exp(-a))))
-    -softplus(-a)
-    """
-    if not expr.args:
-        return expr
-    args = [stable(a) for a in expr.args]
-    if isinstance(expr, sp.log) and isinstance(args[0], sigmoid):
-        return -softplus(-args[0].args[0])
-    if isinstance(expr, sp.log) and (a := _one_plus_exp(args[0])) is not None:
-        return softplus(a)
-    if isinstance(expr, sp.Pow) and args[1] == -1 and (a := _one_plus_exp(args[0])) is not None:
-        return sigmoid(-a)
-    return expr.func(*args) if args != list(expr.args) else expr
-
-
-def _lambdify(args: Sequence[sp.Symbol], exprs: list[sp.Expr]) -> Callable[..., list[Any]]:
-    return sp.lambdify(args, exprs, modules=_NUMERIC, cse=True, docstring_limit=0)
 
 
 # -- symbols and data -------------------------------------------------------------------
@@ -355,7 +284,7 @@ class _LinearForms:
             for k in mono:
                 powers[k] += 1
             exprs.append(poly.coeff_monomial(tuple(powers)))
-        values = _lambdify(g_data, exprs)(*[columns[s.name] for s in g_data])
+        values = lambdify(g_data, exprs)(*[columns[s.name] for s in g_data])
         c = iter(np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in values)
         c0 = next(c)
         lin = [next(c) for _ in range(m)]
@@ -384,7 +313,7 @@ class _LinearForms:
         for form in self.data_forms:
             coef, offset = forms.coefficients(form)
             with np.errstate(all="ignore"):  # non-finite entries are reported just below
-                out = _lambdify(args, [*coef, offset])(*values)
+                out = lambdify(args, [*coef, offset])(*values)
             blocks += [np.broadcast_to(np.asarray(a, dtype=float), (n,)) for a in out[:-1]]
             offsets.append(np.broadcast_to(np.asarray(out[-1], dtype=float), (n,)))
         has_offset = any(np.any(b != 0) for b in offsets)
@@ -441,9 +370,9 @@ class _LossAndDerivatives:
     evaluates only what is asked for (sharing subexpressions when both are)."""
 
     def __init__(self, args: list, loss: sp.Expr, derivs: list):
-        self._value = _lambdify(args, [loss])
-        self._grad = _lambdify(args, derivs)
-        self._both = _lambdify(args, [loss, *derivs])
+        self._value = lambdify(args, [loss])
+        self._grad = lambdify(args, derivs)
+        self._both = lambdify(args, [loss, *derivs])
 
     def __call__(self, values: list, shape: tuple[int, ...], value: bool, grad: bool):
         """``(sum of the loss over the examples or None, per-example derivatives or None)``."""

@@ -31,6 +31,7 @@ import sympy as sp
 
 from symopt.errors import NotDifferentiableError, PointError, SymoptError, VariableError
 from symopt.symbolic.derivatives import Derivatives, kinks
+from symopt.symbolic.numbers import exact, to_sympy
 from symopt.symbolic.parsing import parse
 
 if TYPE_CHECKING:
@@ -47,23 +48,6 @@ def natural_key(symbol: sp.Symbol) -> tuple:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
 
 
-def to_sympy(value: Any, what: str = "value") -> sp.Expr:
-    """A number, a SymPy expression or text (parsed safely) as a SymPy expression."""
-    if isinstance(value, sp.Basic):
-        return value
-    if isinstance(value, str):
-        return parse(value)
-    if isinstance(value, bool) or not isinstance(value, numbers.Number):
-        raise PointError(f"{what} must be a number or an expression, not {value!r}")
-    if isinstance(value, numbers.Integral):
-        return sp.Integer(int(value))
-    if isinstance(value, numbers.Rational):
-        return sp.Rational(int(value.numerator), int(value.denominator))
-    if isinstance(value, numbers.Real):
-        return sp.Float(float(value))
-    raise PointError(f"{what} must be real, not {value!r}")
-
-
 def _as_expression(expr: Any) -> sp.Expr:
     if isinstance(expr, str):
         return parse(expr)
@@ -75,13 +59,13 @@ def _as_expression(expr: Any) -> sp.Expr:
             )
         expr = expr[0, 0]
     if isinstance(expr, numbers.Number) and not isinstance(expr, bool):
-        return to_sympy(expr)
+        return exact(expr, "the objective")
     if not isinstance(expr, sp.Expr):
         raise SymoptError(
             f"the objective must be text or a scalar SymPy expression, not "
             f"{type(expr).__name__} ({expr!r})"
         )
-    return expr
+    return exact(expr, "the objective")  # floats as the decimals they print as
 
 
 def _realify(expr: sp.Expr) -> sp.Expr:
@@ -153,7 +137,9 @@ class Objective:
     Parameters
     ----------
     expr : str or sympy.Expr
-        The objective; text is parsed by :func:`symopt.parse` (never evaluated).
+        The objective; text is parsed by :func:`symopt.parse` (never evaluated).  Floats
+        in an expression become the decimals they print as (``0.1 → 1/10``), as in text:
+        see :mod:`symopt.symbolic.numbers`.
     variables : sequence of symbols or names, or str, optional
         The variables in order, e.g. ``"x1 x2"`` or ``(x, y)``.  By default the free
         symbols in natural order (``x2`` before ``x10``).  Other free symbols stay

@@ -57,24 +57,10 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symopt.errors import HyperparameterError, ShapeError, SymoptError
-from symopt.symbolic.objective import to_sympy
-from symopt.theory.measure import Measurement, RateMap, measure, rate_map, simulate, table
+from symopt.errors import HyperparameterError, SymoptError
+from symopt.symbolic.numbers import exact, form_matrix, to_sympy
 
-__all__ = [
-    "ETA",
-    "MU",
-    "GDAnalysis",
-    "Measurement",
-    "MomentumAnalysis",
-    "RateMap",
-    "gd",
-    "measure",
-    "momentum",
-    "rate_map",
-    "simulate",
-    "table",
-]
+__all__ = ["ETA", "MU", "GDAnalysis", "MomentumAnalysis", "gd", "momentum"]
 
 #: The learning rate as a symbol (``lr=None``).
 ETA = sp.Symbol("eta", positive=True)
@@ -95,8 +81,10 @@ def gd(
     Parameters
     ----------
     H : (n, n) array_like, sympy.Matrix or Objective
-        Symmetric; numbers or SymPy expressions.  A quadratic :class:`~symopt.Objective`
-        stands for its Hessian (with the default ``scale=1/2``).
+        Numbers or SymPy expressions, read exactly (``0.1 → 1/10``); a non-symmetric
+        ``H`` stands for its symmetric part ``(H + Hᵀ)/2`` (the same form ``xᵀHx``), with
+        an ``AsymmetricMatrixWarning``.  A quadratic :class:`~symopt.Objective` stands
+        for its Hessian (with the default ``scale=1/2``).
     lr : number, SymPy expression or None
         The learning rate ``η > 0``; ``None`` leaves it as the symbol :data:`ETA`.
     scale : number
@@ -165,47 +153,21 @@ def momentum(
 
 def _exact(value: Any, name: str) -> sp.Expr:
     """A number or SymPy expression as an exact SymPy expression (floats as printed)."""
-    if isinstance(value, sp.Basic):
-        if not isinstance(value, sp.Expr):
-            raise SymoptError(f"{name} must be a number or a SymPy expression, not {value!r}")
-        return sp.nsimplify(value, rational=True) if value.has(sp.Float) else value
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if isinstance(value, sp.Basic) and not isinstance(value, sp.Expr):
+        raise SymoptError(f"{name} must be a number or a SymPy expression, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | sp.Expr):
         raise SymoptError(
             f"{name} must be a real number or a SymPy expression, not {value!r}; "
             "for a symbol use sympy.Symbol(...)"
         )
-    if isinstance(value, numbers.Integral):
-        return sp.Integer(int(value))
-    if isinstance(value, numbers.Rational):
-        return sp.Rational(int(value.numerator), int(value.denominator))
-    number = float(value)
-    if not math.isfinite(number):
-        raise SymoptError(f"{name} is {number}: give a finite number")
-    return sp.Rational(repr(number))
+    return exact(value, name)
 
 
 def _matrix(H: Any) -> sp.Matrix:
-    """``H`` as an exact, square, symmetric SymPy matrix."""
+    """``H`` as an exact, square, symmetric SymPy matrix (the symmetric part of ``H``)."""
     if hasattr(H, "hessian") and hasattr(H, "variables"):
         return _objective_hessian(H)
-    if isinstance(H, sp.MatrixBase):
-        rows = H.tolist()
-    else:
-        try:
-            rows = np.asarray(H, dtype=object).tolist()
-        except ValueError as err:
-            raise ShapeError(f"H must be a square matrix (n, n): {err}") from None
-    shape = np.shape(np.asarray(rows, dtype=object))
-    if len(shape) != 2 or shape[0] != shape[1] or shape[0] == 0:
-        raise ShapeError(f"H has shape {shape}: give a square matrix of shape (n, n)")
-    M = sp.Matrix([[_exact(v, "an entry of H") for v in row] for row in rows])
-    asymmetry = (M - M.T).applyfunc(sp.simplify)
-    if not asymmetry.is_zero_matrix:
-        raise SymoptError(
-            f"H must be symmetric, but H - Hᵀ = {asymmetry.tolist()}: the gradient of "
-            "xᵀHx is (H + Hᵀ)x, so pass the symmetric part (H + Hᵀ)/2"
-        )
-    return M
+    return form_matrix(H, "H", exact=True)
 
 
 def _objective_hessian(f: Any) -> sp.Matrix:
@@ -435,10 +397,6 @@ class _Analysis:
         error may stay above ``ρᵗ`` for a while (transient growth of a non-normal matrix).
         """
         return _steps_to(self._rho, tol)
-
-    def measure(self, x0: Any = None, steps: int | None = None) -> Measurement:
-        """Run the optimizer and measure its rate; see :func:`symopt.theory.measure`."""
-        return measure(self, x0=x0, steps=steps)
 
     def _numeric_curvatures(self) -> np.ndarray:
         if self.H.free_symbols or self.c.free_symbols:

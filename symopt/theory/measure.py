@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt.theory.analysis import momentum
 
 __all__ = ["Measurement", "RateMap", "measure", "rate_map", "simulate", "table"]
 
@@ -412,7 +413,6 @@ def rate_map(
     """
     from symopt import optim
     from symopt.numeric.run import sweep
-    from symopt.theory.analysis import momentum
 
     analysis = momentum(H, scale=scale)
     lrs = np.asarray(lrs, dtype=float)

@@ -47,6 +47,7 @@ import pint
 import sympy as sp
 
 from symopt.errors import UnitsError
+from symopt.symbolic.numbers import exact as _number
 from symopt.units.errors import (
     ArgumentUnitsError,
     MissingUnitsError,
@@ -257,11 +258,6 @@ def _chosen_variables(
 
 _SAME_UNITS = (sp.Abs, sp.re, sp.im, sp.conjugate)
 _ANY_UNITS = (sp.sign, sp.Heaviside)  # dimensionless results of arguments with any units
-
-
-def _number(value: float) -> sp.Expr:
-    """A float as an exact SymPy number (from its shortest decimal form)."""
-    return sp.Rational(f"{value:.15g}")
 
 
 def _factor(units: pint.Unit, target: pint.Unit) -> sp.Expr:

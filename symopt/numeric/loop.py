@@ -41,6 +41,8 @@ EXPLODE = 1e12
 """A run diverged when ``|x|`` or ``|f|`` grows beyond this factor times its start (plus one)."""
 VALUE_CHECK_EVERY = 10
 """Where values are not computed anyway, check them for divergence every this many steps."""
+# Up to this many coordinates in a batch, the guard's quick test is one dot product.
+_SMALL = 1024
 # Show a progress bar by default when this many gradient evaluations (per point and per
 # example) are ahead, and stderr is a terminal.
 _PROGRESS_WORK = 10**8
@@ -91,15 +93,19 @@ class Guard:
     def __init__(self, x0: np.ndarray, f0: np.ndarray):
         self.sq_limit = (EXPLODE * (1.0 + np.sqrt(sq_norm(x0)))) ** 2
         self.f_limit = EXPLODE * (1.0 + np.abs(f0))
-        # every coordinate of the batch inside this means every run is fine
-        self.fast_limit = float(np.sqrt(np.min(self.sq_limit) / x0.shape[-1]))
+        # the whole batch inside this means every run is fine
+        self.fast_sq_limit = float(np.min(self.sq_limit))
+        self.fast_limit = float(np.sqrt(self.fast_sq_limit / x0.shape[-1]))
 
     def bad_points(self, x: np.ndarray) -> np.ndarray | None:
         """The runs whose point diverged, or None when surely none did."""
-        # Two plain reductions (NaN propagates into both), no BLAS: a threaded BLAS call
-        # can wait milliseconds for a busy core, far more than the whole step.
         flat = x.reshape(-1)
-        if -self.fast_limit <= flat.min() and flat.max() <= self.fast_limit:
+        if flat.size <= _SMALL:  # one dot product (NaN propagates) is the cheapest test
+            if flat @ flat <= self.fast_sq_limit:
+                return None
+        # Two plain reductions, no BLAS: on a big batch a threaded BLAS call can wait
+        # milliseconds for a busy core, far more than the whole step.
+        elif -self.fast_limit <= flat.min() and flat.max() <= self.fast_limit:
             return None
         return ~(sq_norm(x) <= self.sq_limit)
 

@@ -137,7 +137,7 @@ def minimize_minibatch(
     total = epochs * per_epoch
     if max_steps is not None:
         total = min(total, _positive_int("max_steps", max_steps))
-    run = _Run(risk, optimizer, needs, x, total, every, test_risk, keep_losses=every is not None)
+    run = _Loop(risk, optimizer, needs, x, total, every, test_risk, keep_losses=every is not None)
     with running(progress, total, total * k * max(1, x.size // p), unit="batch") as tick:
         traj = run.loop(draws.steps(total), tick)
     traj.extras.update(batch_size=k, steps_per_epoch=per_epoch, n_examples=n)
@@ -243,7 +243,7 @@ class _Draws:
 # -- the loop ---------------------------------------------------------------------------
 
 
-class _Run:
+class _Loop:
     """One batched mini-batch run over the core of :mod:`symopt.numeric.loop`.
 
     Pipelined, so that every point is checked before it is accepted, exactly as in a
@@ -278,44 +278,45 @@ class _Run:
 
     def loop(self, batches: Iterator[np.ndarray], tick: Any) -> Trajectory:
         runs, rows, total, update = self.runs, self.rows, self.total, self.optimizer.update
+        hold, stop, full_at, every = runs.hold, runs.stop, self.risk.value_and_gradient, rows.every
+        need_value, need_step = self.need_value, self.need_step
         with_value = self._step_function(True)
-        every_step = self.keep_losses or self.need_value
-        plain = with_value if every_step else self._step_function(False)
+        usual = with_value if self.keep_losses or need_value else self._step_function(False)
         losses = [] if self.keep_losses else None
         x = self.x0
-        full = self.risk.value_and_gradient(x)
+        full = full_at(x)
         self._record(0, x, full)
         guard = Guard(x, np.asarray(full[0], dtype=float))
         state = self.optimizer.init(x)
-        value, g = plain(x, next(batches))
-        for t in range(total):
+        value, g = usual(x, next(batches))
+        for t in range(1, total + 1):  # step t - 1 takes x_{t-1} to x_t
             if losses is not None:
                 losses.append(value)
             extra: dict[str, Any] = {}
-            if self.need_value:
+            if need_value:
                 extra["value"] = value
-            if self.need_step:
-                extra["step"] = t
+            if need_step:
+                extra["step"] = t - 1
             updates, state = update(g, state, x, **extra)
-            new = runs.hold(x, x + updates)
-            last = t + 1 == total
-            record = last or rows.wants(t + 1)
+            new = hold(x, x + updates)
+            last = t == total
+            record = last or (every is not None and t % every == 0)
             if not last:
                 batch = next(batches)
-                step = plain if (t + 1) % VALUE_CHECK_EVERY else with_value
+                step = usual if t % VALUE_CHECK_EVERY else with_value
                 value, g = step(new, batch)
-            full = self.risk.value_and_gradient(new) if record else None
-            bad = runs.stop(x, new, t, guard, value, None if full is None else full[0])
-            if bad is not None:  # re-evaluated where the diverged runs went back
+            full = full_at(new) if record else None
+            bad = stop(x, new, t - 1, guard, value, None if full is None else full[0])
+            if bad is not None:  # evaluated again where the diverged runs went back
                 if not last:
                     value, g = step(new, batch)
                 if record:
-                    full = self.risk.value_and_gradient(new)
+                    full = full_at(new)
             if record:
-                self._record(t + 1, new, full)
+                self._record(t, new, full)
             x = new
             if tick is not None:
-                tick(t + 1)
+                tick(t)
         return rows.trajectory(runs, self._extras(losses))
 
     def _extras(self, losses: list | None) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from symopt._typing import Record
-from symopt.errors import SymoptError
+from symopt.errors import HyperparameterError
 from symopt.numeric import run
 from symopt.numeric.results import Sweep, Trajectory
 from symopt.stochastic import EmpiricalRisk, minimize_minibatch
@@ -101,9 +101,11 @@ def minimize(
         )
     if epochs is not None or isinstance(objective, EmpiricalRisk):
         if tol is not None:
-            raise SymoptError(
-                "tol does not apply to a mini-batch run (its batch gradients do not vanish "
-                "at the minimum): leave tol out, or stop with steps=... / epochs=..."
+            raise HyperparameterError(
+                "tol",
+                tol,
+                "None in a mini-batch run (its batch gradients do not vanish at "
+                "the minimum): stop it with steps=... or epochs=...",
             )
         return minimize_minibatch(
             objective,
@@ -186,12 +188,14 @@ def _has_quantity(x0: Any) -> bool:
 
 
 def _refuse(kwargs: dict[str, Any], kind: str, **given: Any) -> None:
-    """Options that only a mini-batch run takes, given to another kind of run."""
-    wrong = sorted(k for k, v in given.items() if v is not None)
-    if wrong:
-        raise SymoptError(
-            f"{', '.join(wrong)} only apply to mini-batch runs, not to {kind}: give "
-            "epochs=... and an EmpiricalRisk for a mini-batch run"
-        )
+    """Refuse options that only a mini-batch run takes, given to another kind of run."""
+    for name, value in given.items():
+        if value is not None:
+            raise HyperparameterError(
+                name,
+                value,
+                f"None in {kind}: it is an option of mini-batch runs (give "
+                "epochs=... and an EmpiricalRisk)",
+            )
     if kwargs:
         raise TypeError(f"minimize() got unexpected keyword arguments: {sorted(kwargs)}")

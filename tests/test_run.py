@@ -335,10 +335,12 @@ def test_epochs_or_an_empirical_risk_make_a_minibatch_run():
     assert again.steps.tolist() == list(range(6))  # steps caps the 3 epochs of 2 steps
     with pytest.raises(SymoptError, match="EmpiricalRisk"):
         symopt.minimize(ROSENBROCK, sgd(lr=0.1), [0.0, 0.0], epochs=3)
-    with pytest.raises(SymoptError, match="epochs"):
+    with pytest.raises(HyperparameterError, match="epochs") as info:
         symopt.minimize(ROSENBROCK, local_gd(0.1), [0.0, 0.0], batch_size=4)
-    with pytest.raises(SymoptError, match="tol"):
+    assert info.value.name == "batch_size"
+    with pytest.raises(HyperparameterError, match="mini-batch") as info:
         symopt.minimize(risk, sgd(lr=0.1), [0.0], epochs=1, tol=1e-6)
+    assert info.value.name == "tol"
 
 
 def test_a_plain_run_is_the_plain_runner():

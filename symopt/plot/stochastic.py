@@ -159,12 +159,10 @@ def plot_noise_ball(
     >>> len(fig.axes)
     2
     """
-    labelled_runs = labelled(trajectories)
+    runs = labelled(trajectories)
     center = np.asarray(center, dtype=float)
     fig, (left, right) = _axes(ax, ncols=2, size=(12, 5))
-    finals = {
-        k: np.asarray(t.final_x, float).reshape(-1, t.n)[:, :2] for k, t in labelled_runs.items()
-    }
+    finals = {k: np.asarray(t.final_x, float).reshape(-1, t.n)[:, :2] for k, t in runs.items()}
     points = np.concatenate([*finals.values(), center[None, :2]])
     lo, hi = points.min(axis=0), points.max(axis=0)
     pad = 0.15 * np.maximum(hi - lo, 1e-3)
@@ -189,7 +187,7 @@ def plot_noise_ball(
     left.set_xlim(lo[0], hi[0])
     left.set_ylim(lo[1], hi[1])
     _finish(left, r"$\theta_1$", r"$\theta_2$", "where the runs end")
-    for color, (label, t) in zip(colors, labelled_runs.items(), strict=True):
+    for color, (label, t) in zip(colors, runs.items(), strict=True):
         x = np.asarray(t.x, dtype=float)
         d2 = ((x - center) ** 2).sum(axis=-1).reshape(len(t.steps), -1).mean(axis=1)
         right.plot(t.steps, d2, color=color, lw=2, label=label)

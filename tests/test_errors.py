@@ -1,12 +1,14 @@
 """Every SymoptError subclass pickles to the same class, message and fields (process
 pools send errors back pickled), and the structured ones say exactly what they say."""
 
+import ast
 import copy
 import importlib
 import multiprocessing
 import pickle
 import pkgutil
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -240,3 +242,39 @@ def test_error_classes_show_up_where_users_import_them():
         home = importlib.import_module(cls.__module__)
         assert getattr(home, cls.__qualname__) is cls
     assert symopt.units.UnitMismatchError.__module__ == "symopt.units"
+
+
+# -- every raise names its specific class ----------------------------------------------
+
+
+def _bare_raises(source: str) -> list[int]:
+    """Lines of ``raise SymoptError(...)`` / ``raise errors.SymoptError`` in ``source``."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Raise) or node.exc is None:
+            continue
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        name = exc.id if isinstance(exc, ast.Name) else getattr(exc, "attr", None)
+        if name == "SymoptError":
+            lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_the_detector_finds_a_bare_raise_and_passes_a_subclass():
+    source = (
+        "def f(a):\n    if a:\n        raise SymoptError('bad')\n"
+        "    raise errors.SymoptError\n"
+        "def g():\n    raise ChoiceError('by', 'x', ('value',))\n"
+    )
+    assert _bare_raises(source) == [3, 4]
+
+
+def test_no_module_raises_the_bare_base_class():
+    package = Path(symopt.__file__).parent
+    found = {
+        f"{path.relative_to(package.parent)}:{line}"
+        for path in sorted(package.rglob("*.py"))
+        for line in _bare_raises(path.read_text(encoding="utf-8"))
+    }
+    assert len(list(package.rglob("*.py"))) > 50  # the whole package was read
+    assert not found, f"raise the specific symopt.errors subclass at {sorted(found)}"

@@ -9,7 +9,7 @@ import pytest
 
 import symopt.plot as splot
 from symopt import Objective
-from symopt.errors import ShapeError, SymoptError
+from symopt.errors import ChoiceError, ShapeError
 from symopt.plot.points import (
     KIND_STYLE,
     mark_point,
@@ -143,7 +143,7 @@ def test_mark_point_shared_style():
     assert star.get_color() == "tab:green"
     np.testing.assert_allclose(np.column_stack(star.get_data()), [[1, 1]])
     assert {"minimum", "maximum", "saddle", "inconclusive"} <= set(KIND_STYLE)
-    with pytest.raises(SymoptError, match="kind must be one of"):
+    with pytest.raises(ChoiceError, match="kind='bowl' is invalid: expected one of 'minimum', "):
         mark_point(ax, (0, 0), "bowl")
     with pytest.raises(ShapeError, match="xy must hold 2"):
         mark_point(ax, (0, 0, 0, 0), "minimum")

@@ -403,13 +403,13 @@ def test_measure_and_simulate_inputs():
     single = theory.measure(a, x0=[0.0, 1.0], steps=500)  # only the slow direction: ρ = 0.9
     assert isinstance(single, theory.Measurement)
     assert single.measured == pytest.approx(0.9, abs=1e-12)
-    with pytest.raises(SymoptError, match="needs a number for lr"):
+    with pytest.raises(HyperparameterError, match="lr=eta is invalid: expected a number"):
         theory.measure(theory.gd([[4, 0], [0, 1]]))
     with pytest.raises(ShapeError):
         theory.measure(a, x0=[1.0, 2.0, 3.0])
     with pytest.raises(ShapeError):
         theory.measure(a, x0=[0.0, 0.0])
-    with pytest.raises(SymoptError, match="one method"):
+    with pytest.raises(HyperparameterError, match="expected analyses of one method and one size n"):
         theory.simulate([a, theory.momentum([[4, 0], [0, 1]], lr=0.1, mu=0.5)], [1.0, 1.0])
     with pytest.raises(HyperparameterError):
         theory.measure(a, steps=1)

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symopt.errors import ShapeError, SymoptError
+from symopt.errors import ShapeError, VariableError
 from symopt.numeric.lambdify import lambdify, stable
 from symopt.symbolic.derivatives import Derivatives
 
@@ -146,7 +146,7 @@ class CompiledObjective:
         missing = _free_parameters(expr, self.variables)
         if missing:
             names = ", ".join(map(str, missing))
-            raise SymoptError(
+            raise VariableError(
                 f"cannot compile: the symbols {names} are not variables and have no value; "
                 "substitute numbers for them first (f.subs(...)) or list them as variables"
             )

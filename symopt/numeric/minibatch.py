@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from symopt.errors import DataError, HyperparameterError, SymoptError
+from symopt.errors import ArgumentTypeError, DataError, HyperparameterError
 from symopt.numeric.loop import VALUE_CHECK_EVERY, Guard, Rows, Runs, running, sq_norm, start
 from symopt.numeric.results import Trajectory
 
@@ -128,7 +128,7 @@ def minimize_minibatch(
     every = _every(record, per_epoch)
     needs = tuple(getattr(optimizer, "needs", ()))
     if "hessian" in needs:
-        raise SymoptError(
+        raise ArgumentTypeError(
             "this optimizer needs the Hessian, which a mini-batch run does not provide: "
             "use a first-order optimizer (sgd, momentum, adam, ...)"
         )
@@ -150,7 +150,7 @@ def minimize_minibatch(
 def _size(risk: Any) -> tuple[int, int]:
     n, p = getattr(risk, "n_examples", None), getattr(risk, "n_params", None)
     if not isinstance(n, int) or not isinstance(p, int):
-        raise SymoptError(
+        raise ArgumentTypeError(
             f"a mini-batch run needs an EmpiricalRisk (symopt.stochastic), not "
             f"{type(risk).__name__}; for a deterministic objective call minimize without epochs"
         )

@@ -33,7 +33,7 @@ from typing import Any, get_args
 import numpy as np
 
 from symopt._typing import Status
-from symopt.errors import SymoptError
+from symopt.errors import ChoiceError, PointError
 
 __all__ = ["STATUSES", "Sweep", "Trajectory"]
 
@@ -198,7 +198,7 @@ class Sweep:
             steps = self.steps_to_tol.astype(float)
             score = np.where(steps < 0, np.inf, steps)
         else:
-            raise SymoptError(f'by={by!r}: expected "value" or "steps"')
+            raise ChoiceError("by", by, ("value", "steps"))
         score = np.where(np.isnan(score), np.inf, score)
         batch_axes = tuple(range(len(self.grid_shape), score.ndim))
         return score.mean(axis=batch_axes) if batch_axes else score
@@ -215,10 +215,12 @@ class Sweep:
         index = []
         for name in self.names:
             if name not in point:
-                raise SymoptError(f"give a value for every grid axis {self.names}")
+                raise PointError(
+                    f"the point misses {name}: give a value for every grid axis {self.names}"
+                )
             hits = np.flatnonzero(np.isclose(self.grid[name], point[name], rtol=1e-12))
             if not hits.size:
-                raise SymoptError(f"{name}={point[name]!r} is not on the grid {self.grid[name]}")
+                raise PointError(f"{name}={point[name]!r} is not on the grid {self.grid[name]}")
             index.append(int(hits[0]))
         return self.trajectory[tuple(index)]
 

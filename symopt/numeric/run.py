@@ -36,7 +36,12 @@ from typing import Any
 import numpy as np
 
 from symopt._typing import Record
-from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt.errors import (
+    ArgumentTypeError,
+    HyperparameterError,
+    NotDifferentiableError,
+    ShapeError,
+)
 from symopt.numeric.loop import VALUE_CHECK_EVERY, Guard, Rows, Runs, running, sq_norm, start
 from symopt.numeric.results import Sweep, Trajectory
 
@@ -109,18 +114,22 @@ def _numeric(objective: Any, needs: tuple[str, ...]) -> Any:
         f = objective
     missing = [m for m in ("value", "gradient") if not callable(getattr(f, m, None))]
     if missing:
-        raise SymoptError(
+        raise ArgumentTypeError(
             f"objective {type(objective).__name__} has no {' or '.join(missing)}(x): give a "
             "symopt.Objective or an object with value(x) and gradient(x) on (..., n) arrays"
         )
     if "hessian" in needs and not callable(getattr(f, "hessian", None)):
-        raise SymoptError(
+        raise NotDifferentiableError(
             f"this optimizer needs the Hessian, but objective {type(objective).__name__} has "
             "no hessian(x): give a symopt.Objective or add hessian(x) returning (..., n, n)"
         )
     unknown = set(needs) - {"value", "hessian", "step"}
     if unknown:
-        raise SymoptError(f"optimizer needs unknown inputs {sorted(unknown)}")
+        raise HyperparameterError(
+            "optimizer.needs",
+            needs,
+            f"inputs a run gives ('value', 'hessian', 'step'), not {sorted(unknown)}",
+        )
     return f
 
 
@@ -280,8 +289,12 @@ def sweep_grid(
 
 
 def _as_grid(grid: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    if not isinstance(grid, Mapping) or not grid:
-        raise SymoptError("grid must be a non-empty dict: name -> 1-D array of values")
+    if not isinstance(grid, Mapping):
+        raise ArgumentTypeError(
+            f"grid must be a dict: name -> 1-D array of values, not {type(grid).__name__}"
+        )
+    if not grid:
+        raise HyperparameterError("grid", grid, "a non-empty dict: name -> 1-D array of values")
     out = {}
     for name, values in grid.items():
         arr = np.asarray(values, dtype=float)

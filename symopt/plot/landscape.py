@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt.errors import ArgumentTypeError, DegenerateError, HyperparameterError, ShapeError
 
 __all__ = ["plot_path_pca", "plot_slice_1d", "plot_slice_2d"]
 
@@ -210,7 +210,7 @@ def plot_path_pca(
     """
     for field in ("alphas", "betas", "values", "coords", "explained"):
         if not hasattr(plane, field):
-            raise SymoptError(
+            raise ArgumentTypeError(
                 f"plane has no {field!r}: give the PathPlane of symopt.landscape.path_plane"
             )
     fig = plot_slice_2d(
@@ -310,14 +310,21 @@ def _use_log(values: np.ndarray, log: bool | None) -> bool:
     if log is None:
         return bool(positive and finite.max() >= _LOG_RATIO * finite.min())
     if log and not positive:
-        raise SymoptError("log=True needs positive values: the loss has values <= 0 here")
+        raise HyperparameterError(
+            "log",
+            log,
+            "False or None: the loss has values <= 0 here, which a log scale cannot show",
+        )
     return bool(log)
 
 
 def _range(z: np.ndarray, vmin: Any, vmax: Any, use_log: bool) -> tuple[float, float]:
     finite = z[np.isfinite(z)]
     if finite.size == 0:
-        raise SymoptError("values has no finite entry to draw")
+        raise DegenerateError(
+            "values has no finite entry to draw (all NaN or inf): evaluate the loss over a "
+            "smaller range"
+        )
     lo = float(finite.min()) if vmin is None else float(vmin)
     hi = float(finite.max()) if vmax is None else float(vmax)
     if use_log and lo <= 0:
@@ -350,5 +357,5 @@ def _axes(ax: Any, three_d: bool = False) -> tuple[Any, Any]:
             fig, ax = plt.subplots(figsize=(7, 5.5))
         return fig, ax
     if three_d and getattr(ax, "name", "") != "3d":
-        raise SymoptError('kind="surface" needs a 3-D Axes: add_subplot(projection="3d")')
+        raise ArgumentTypeError('kind="surface" needs a 3-D Axes: add_subplot(projection="3d")')
     return ax.figure, ax

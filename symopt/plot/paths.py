@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from symopt.errors import ShapeError, SymoptError
+from symopt.errors import ArgumentTypeError, ChoiceError, HyperparameterError, ShapeError
 from symopt.plot.runs import labelled as _labelled
 
 __all__ = [
@@ -80,7 +80,7 @@ def _surface(objective: Any) -> tuple[Any, Any, list[Mark]]:
         marks = _stationary_point(objective)
     compiled = objective.compile() if callable(getattr(objective, "compile", None)) else objective
     if not callable(getattr(compiled, "value", None)):
-        raise SymoptError("objective must be an Objective, a Problem or have value(x)")
+        raise ArgumentTypeError("objective must be an Objective, a Problem or have value(x)")
     n = getattr(compiled, "n", None)
     if n is not None and n != 2:
         raise ShapeError(f"path plots need an objective of 2 variables, this one has {n}")
@@ -272,7 +272,7 @@ def plot_trajectories(
     handles = []
     left_view = False
     if colors is not None and len(colors) != len(labelled):
-        raise SymoptError(f"give one colour per label: {len(labelled)}, not {len(colors)}")
+        raise HyperparameterError("colors", colors, f"one colour per label ({len(labelled)})")
     palette = _colors(len(labelled)) if colors is None else list(colors)
     for color, (label, traj) in zip(palette, labelled.items(), strict=True):
         paths, _, _ = _runs(traj, max_runs)
@@ -295,7 +295,7 @@ def plot_trajectories(
         handles.append(Line2D([], [], marker="X", ms=11, label="leaves the view", **marker))
     handles += _mark_critical(ax, marks, lo, hi)
     if legend not in ("right", "below"):
-        raise SymoptError(f'legend={legend!r}: expected "right" or "below"')
+        raise ChoiceError("legend", legend, ("right", "below"))
     _finish_axes(ax, lo, hi, title)
     if legend == "below":
         ax.legend(
@@ -367,9 +367,11 @@ def plot_trajectory_grid(
 
     panels = list(panels)
     if not panels:
-        raise SymoptError("give at least one panel (title, objective, trajectories)")
+        raise HyperparameterError(
+            "panels", panels, "at least one panel (title, objective, trajectories)"
+        )
     if colors is not None and len(colors) != len(panels):
-        raise SymoptError(f"give one colour per panel: {len(panels)}, not {len(colors)}")
+        raise HyperparameterError("colors", colors, f"one colour per panel ({len(panels)})")
     ncols = ncols or min(len(panels), 4)
     nrows = -(-len(panels) // ncols)
     size = (panel_size[0] * ncols, panel_size[1] * nrows + 0.9 + 0.5 * bool(title))
@@ -483,7 +485,7 @@ def plot_values(
     'log'
     """
     if what not in ("value", "grad_norm"):
-        raise SymoptError(f'what={what!r}: expected "value" or "grad_norm"')
+        raise ChoiceError("what", what, ("value", "grad_norm"))
     labelled = _labelled(trajectories)
     fig, ax = _axes(ax, (7.5, 5))
     lowest, highest, highest_start = np.inf, 0.0, 0.0
@@ -670,7 +672,7 @@ def animate_trajectories(
     from PIL import Image
 
     if frames < 2:
-        raise SymoptError(f"frames={frames}: give at least 2 frames")
+        raise HyperparameterError("frames", frames, "an int >= 2")
     fig = plot_trajectories(
         objective, trajectories, bounds=bounds, levels=levels, title=title, max_runs=max_runs
     )

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symopt.errors import ShapeError, SymoptError
+from symopt.errors import ChoiceError, HyperparameterError, ShapeError
 from symopt.numeric.lambdify import lambdify
 from symopt.symbolic.numbers import to_sympy
 
@@ -83,7 +83,7 @@ def mark_point(
     >>> plt.close(fig)
     """
     if kind not in KIND_STYLE:
-        raise SymoptError(f"kind must be one of {', '.join(map(repr, KIND_STYLE))}, not {kind!r}")
+        raise ChoiceError("kind", kind, tuple(KIND_STYLE))
     coordinates = np.ravel(np.asarray(xy, dtype=float))
     if coordinates.size not in (2, 3):
         raise ShapeError(f"xy must hold 2 (or, on 3-D axes, 3) numbers, not {coordinates.size}")
@@ -251,7 +251,7 @@ def _bounds(f, box, marked, points) -> list[tuple[float, float]]:
     if box is not None:
         pairs = [tuple(map(float, pair)) for pair in box]
         if len(pairs) != f.n or any(lo >= hi for lo, hi in pairs):
-            raise SymoptError(f"box must be {f.n} pair(s) (low, high) with low < high")
+            raise HyperparameterError("box", box, f"{f.n} pair(s) (low, high) with low < high")
         return pairs
     if getattr(points, "periodic", False) and points.box:
         return [tuple(float(b) for b in points.box[v]) for v in f.variables]

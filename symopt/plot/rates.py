@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from symopt.errors import SymoptError
+from symopt.errors import ChoiceError, HyperparameterError
 
 __all__ = ["plot_rate_map", "plot_spectral_radius"]
 
@@ -57,7 +57,9 @@ def plot_spectral_radius(
     """
     is_momentum = hasattr(analysis, "mu")
     if is_momentum and analysis.mu.free_symbols:
-        raise SymoptError("plot_spectral_radius needs a number for mu")
+        raise HyperparameterError(
+            "analysis.mu", analysis.mu, "a number (analyse momentum with a numeric mu)"
+        )
     limit = float(analysis.stable_lr_limit)
     if lrs is None:
         top = 1.3 * limit if np.isfinite(limit) else 1.0
@@ -170,7 +172,7 @@ def plot_rate_map(rmap: Any, ax: Any = None, what: str = "both", title: str | No
         )
         return fig
     if what not in panels:
-        raise SymoptError(f'what={what!r}: expected "both", "predicted" or "measured"')
+        raise ChoiceError("what", what, ("both", *panels))
     fig, ax = _axes(ax, (7.5, 5.2))
     _heat(rmap, ax, what, title or panels[what], legend=True)
     return fig

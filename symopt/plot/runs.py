@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from symopt.errors import SymoptError
+from symopt.errors import ArgumentTypeError, HyperparameterError
 
 __all__ = ["labelled"]
 
@@ -28,7 +28,7 @@ def _is_run(value: Any) -> bool:
 def _plain(run: Any) -> Any:
     """The run as a plain trajectory of NumPy arrays (magnitudes, for one with units)."""
     if not _is_run(run):
-        raise SymoptError(
+        raise ArgumentTypeError(
             f"{type(run).__name__} is not a run: give Trajectory objects (what "
             "symopt.minimize returns)"
         )
@@ -46,10 +46,10 @@ def labelled(runs: Any) -> dict[str, Any]:
     elif isinstance(runs, Sequence) and not isinstance(runs, str):
         out = {f"run {i}": _plain(t) for i, t in enumerate(runs)}
     else:
-        raise SymoptError(
+        raise ArgumentTypeError(
             "give the runs as a Trajectory, a sequence of them or a dict label -> Trajectory, "
             f"not {type(runs).__name__}"
         )
     if not out:
-        raise SymoptError("no runs to draw: give at least one Trajectory")
+        raise HyperparameterError("trajectories", runs, "at least one Trajectory to draw")
     return out

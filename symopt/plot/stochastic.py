@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from symopt.errors import SymoptError
+from symopt.errors import DegenerateError
 from symopt.plot.points import mark_point
 from symopt.plot.runs import labelled
 
@@ -80,7 +80,7 @@ def plot_minibatch_losses(
     runs = labelled(trajectories)
     for label, traj in runs.items():
         if traj.extras.get("minibatch_losses") is None:
-            raise SymoptError(f"{label} has no mini-batch losses: run it with record != 'last'")
+            raise DegenerateError(f"{label} has no mini-batch losses: run it with record != 'last'")
     fig, ax = _axes(ax)
     positive = True
     for i, (label, traj) in enumerate(runs.items()):
@@ -254,7 +254,7 @@ def plot_generalization(
     runs = labelled(trajectories)
     for label, traj in runs.items():
         if traj.extras.get("test_values") is None:
-            raise SymoptError(f"{label} has no test risk: run minimize(..., test=...)")
+            raise DegenerateError(f"{label} has no test risk: run minimize(..., test=...)")
     fig, ax = _axes(ax)
     positive, log_steps, last, first_step = True, True, 0, np.inf
     for i, (label, traj) in enumerate(runs.items()):

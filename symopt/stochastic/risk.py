@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symopt.errors import DataError, ShapeError, SymoptError
+from symopt.errors import ChoiceError, DataError, ShapeError
 from symopt.numeric.lambdify import lambdify, sigmoid, softplus, stable
 from symopt.symbolic.derivatives import Derivatives
 
@@ -506,7 +506,7 @@ class EmpiricalRisk:
         structure: str = "auto",
     ):
         if structure not in ("auto", "linear", "general"):
-            raise SymoptError(f'structure={structure!r}: expected "auto", "linear" or "general"')
+            raise ChoiceError("structure", structure, ("auto", "linear", "general"))
         self._data_names = None if data_symbols is None else _names("data_symbols", data_symbols)
         columns = _data_columns(data, self._data_names)
         if _is_model(loss):

@@ -29,7 +29,15 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from symopt.errors import NotDifferentiableError, PointError, SymoptError, VariableError
+from symopt.errors import (
+    ArgumentTypeError,
+    HyperparameterError,
+    NotDifferentiableError,
+    PointError,
+    ShapeError,
+    UnitsError,
+    VariableError,
+)
 from symopt.symbolic.derivatives import Derivatives, kinks
 from symopt.symbolic.numbers import exact, to_sympy
 from symopt.symbolic.parsing import parse
@@ -53,7 +61,7 @@ def _as_expression(expr: Any) -> sp.Expr:
         return parse(expr)
     if isinstance(expr, sp.MatrixBase):
         if expr.shape != (1, 1):
-            raise SymoptError(
+            raise ShapeError(
                 f"the objective must be a scalar, but got a {expr.shape[0]}x{expr.shape[1]} "
                 "matrix; give one expression (e.g. a sum or a norm of its entries)"
             )
@@ -61,7 +69,7 @@ def _as_expression(expr: Any) -> sp.Expr:
     if isinstance(expr, numbers.Number) and not isinstance(expr, bool):
         return exact(expr, "the objective")
     if not isinstance(expr, sp.Expr):
-        raise SymoptError(
+        raise ArgumentTypeError(
             f"the objective must be text or a scalar SymPy expression, not "
             f"{type(expr).__name__} ({expr!r})"
         )
@@ -228,7 +236,7 @@ class Objective:
     def gradient_units(self) -> list:
         """The physical units of each gradient component (objectives with units only)."""
         if self.unit_info is None:
-            raise SymoptError(
+            raise UnitsError(
                 "this objective has no units: create it with "
                 "Objective(expr, units={...}, value_units=...)"
             )
@@ -291,7 +299,7 @@ class Objective:
         elif len(args) == 2:
             pairs[args[0]] = args[1]
         elif args:
-            raise SymoptError("subs takes a dict, a pair (old, new), or keywords name=value")
+            raise ArgumentTypeError("subs takes a dict, a pair (old, new), or keywords name=value")
         pairs.update(kwargs)
         resolved = {}
         for key, value in pairs.items():
@@ -311,7 +319,7 @@ class Objective:
         x**3/6 + x**2/2 - x*y**2/2 + x - y**2/2 + 1
         """
         if isinstance(order, bool) or not isinstance(order, numbers.Integral) or order < 0:
-            raise SymoptError(f"order must be an integer >= 0, not {order!r}")
+            raise HyperparameterError("order", order, "an integer >= 0")
         a = self.point(point)
         bad = kinks(self._expr, a)
         if bad:

@@ -57,7 +57,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symopt.errors import HyperparameterError, SymoptError
+from symopt.errors import ArgumentTypeError, DegenerateError, HyperparameterError
 from symopt.symbolic.numbers import exact, form_matrix, to_sympy
 
 __all__ = ["ETA", "MU", "GDAnalysis", "MomentumAnalysis", "gd", "momentum"]
@@ -154,9 +154,9 @@ def momentum(
 def _exact(value: Any, name: str) -> sp.Expr:
     """A number or SymPy expression as an exact SymPy expression (floats as printed)."""
     if isinstance(value, sp.Basic) and not isinstance(value, sp.Expr):
-        raise SymoptError(f"{name} must be a number or a SymPy expression, not {value!r}")
+        raise ArgumentTypeError(f"{name} must be a number or a SymPy expression, not {value!r}")
     if isinstance(value, bool) or not isinstance(value, numbers.Real | sp.Expr):
-        raise SymoptError(
+        raise ArgumentTypeError(
             f"{name} must be a real number or a SymPy expression, not {value!r}; "
             "for a symbol use sympy.Symbol(...)"
         )
@@ -173,7 +173,7 @@ def _matrix(H: Any) -> sp.Matrix:
 def _objective_hessian(f: Any) -> sp.Matrix:
     M = sp.Matrix(f.hessian)
     if M.free_symbols & set(f.variables):
-        raise SymoptError(
+        raise DegenerateError(
             "the objective is not quadratic: its Hessian depends on "
             f"{sorted(map(str, M.free_symbols & set(f.variables)))}; the linear theory "
             "needs a constant Hessian (analyse its quadratic_approximation at a point)"
@@ -209,7 +209,7 @@ def _eigenvalues(M: sp.Matrix) -> list[sp.Expr]:
     if not M.free_symbols:
         roots = M.charpoly().real_roots()
         if len(roots) != M.rows:  # cannot happen for a symmetric matrix
-            raise SymoptError("H has complex eigenvalues: give a symmetric matrix")
+            raise DegenerateError("H has complex eigenvalues: give a symmetric matrix")
         return roots
     return list(M.eigenvals(multiple=True))
 
@@ -400,9 +400,10 @@ class _Analysis:
 
     def _numeric_curvatures(self) -> np.ndarray:
         if self.H.free_symbols or self.c.free_symbols:
-            raise SymoptError(
+            raise DegenerateError(
                 "this needs numbers: H and scale have symbols "
-                f"{sorted(map(str, self.H.free_symbols | self.c.free_symbols))}"
+                f"{sorted(map(str, self.H.free_symbols | self.c.free_symbols))}; "
+                "analyse a numeric H and scale"
             )
         return np.array([float(v.evalf(_DIGITS)) for v in self._curvatures])
 
@@ -646,7 +647,9 @@ class MomentumAnalysis(_Analysis):
         ``mu`` defaults to this analysis' ``μ``."""
         if mu is None:
             if self.mu.free_symbols:
-                raise SymoptError("give mu: this analysis has a symbolic μ")
+                raise HyperparameterError(
+                    "mu", mu, "a number or an array of them: this analysis has a symbolic μ"
+                )
             mu = float(self.mu)
         lr, mu = np.broadcast_arrays(np.asarray(lr, float), np.asarray(mu, float))
         b = 1 + mu[..., None] - lr[..., None] * self._numeric_curvatures()

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt.errors import ArgumentTypeError, HyperparameterError, ShapeError
 from symopt.theory.analysis import momentum
 
 __all__ = ["Measurement", "RateMap", "measure", "rate_map", "simulate", "table"]
@@ -109,7 +109,7 @@ def measure(analyses: Any, x0: Any = None, steps: int | None = None) -> Any:
     single = not isinstance(analyses, Sequence)
     items = [analyses] if single else list(analyses)
     if not items:
-        raise SymoptError("measure() needs at least one analysis")
+        raise HyperparameterError("analyses", analyses, "an analysis or a non-empty list of them")
     steps = _STEPS if steps is None else steps
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 2:
         raise HyperparameterError("steps", steps, "an int >= 2")
@@ -127,14 +127,16 @@ def measure(analyses: Any, x0: Any = None, steps: int | None = None) -> Any:
 
 def _check_numeric(a: Any) -> None:
     if not hasattr(a, "_numeric_curvatures") or not hasattr(a, "method"):
-        raise SymoptError(
+        raise ArgumentTypeError(
             f"measure() takes analyses from symopt.theory.gd or .momentum, not {type(a).__name__}"
         )
     a._numeric_curvatures()
     for name in ("lr", "mu"):
         value = getattr(a, name, None)
         if value is not None and value.free_symbols:
-            raise SymoptError(f"measure() needs a number for {name}, but it is {value}")
+            raise HyperparameterError(
+                name, value, f"a number (a run is simulated: analyse it with a numeric {name})"
+            )
 
 
 def _measure_batch(group: list[Any], x0: Any, steps: int) -> list[Measurement]:
@@ -185,13 +187,16 @@ def simulate(analyses: Sequence[Any], x0: Any, steps: int = 100, record: Any = "
 
     group = list(analyses)
     if not group:
-        raise SymoptError("simulate() needs at least one analysis")
+        raise HyperparameterError("analyses", analyses, "a non-empty list of analyses")
     for a in group:
         _check_numeric(a)
-    if len({(a.method, a.n) for a in group}) > 1:
-        raise SymoptError(
-            "simulate() runs one batch: give analyses of one method and one size n "
-            "(symopt.theory.measure groups them for you)"
+    kinds = sorted({(a.method, a.n) for a in group})
+    if len(kinds) > 1:
+        raise HyperparameterError(
+            "analyses",
+            kinds,
+            "analyses of one method and one size n (simulate() runs one batch; "
+            "symopt.theory.measure groups mixed ones for you)",
         )
     H = np.stack([np.array(a.H.evalf(), dtype=float) for a in group])
     c = np.array([float(a.c) for a in group])

@@ -224,39 +224,14 @@ def sweep(
     progress: bool | None = None,
     **fixed: Any,
 ) -> Sweep:
-    """Run ``optimizer_factory`` over the Cartesian product of ``grid`` in one batch.
+    """The deterministic :func:`symopt.sweep`: one batched :func:`minimize` over the
+    Cartesian product of ``grid`` (see :func:`symopt.sweep` for the arguments).
 
-    Each hyper-parameter reaches the factory as an array of shape ``G + (1,) * b``
-    (``G`` the grid shape, ``b`` the number of batch axes of ``x0``), so it broadcasts
-    against ``x0`` broadcast to ``G + x0.shape``; one :func:`minimize` runs them all.
-
-    Parameters
-    ----------
-    objective, x0, steps, tol, record, progress
-        As for :func:`minimize`.
-    optimizer_factory : callable
-        E.g. ``symopt.optim.adam``; called once as
-        ``optimizer_factory(**{name: array}, **fixed)``.
-    grid : dict of str to 1-D array
-        The values of each hyper-parameter.
-    **fixed
-        Further fixed arguments of the factory (e.g. ``mu=0.9``).
-
-    Returns
-    -------
-    Sweep
-
-    Examples
-    --------
-    >>> import numpy as np, symopt
+    >>> import symopt
     >>> from symopt.optim import momentum
     >>> f = symopt.Objective("x**2 + 10*y**2")
-    >>> s = sweep(f, momentum, {"lr": [0.01, 0.05], "mu": [0.0, 0.5, 0.9]},
-    ...           x0=[1.0, 1.0], steps=30)
-    >>> s.final_values.shape
-    (2, 3)
-    >>> s.best()
-    {'lr': 0.05, 'mu': 0.5}
+    >>> sweep(f, momentum, {"lr": [0.01, 0.05], "mu": [0.0, 0.9]}, x0=[1.0, 1.0]).best()
+    {'lr': 0.05, 'mu': 0.0}
     """
     grid_, names, optimizer, starts = sweep_grid(optimizer_factory, grid, x0, **fixed)
     traj = minimize(objective, optimizer, starts, steps, tol, record, progress=progress)

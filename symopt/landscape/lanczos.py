@@ -31,8 +31,9 @@ import numpy as np
 
 __all__ = ["Lanczos", "lanczos", "ritz"]
 
-# beta below this times the largest |alpha| so far: the Krylov space is invariant.
-_BREAKDOWN = 1e-12
+# beta below this times the spectral scale so far: the Krylov space is invariant (to that
+# relative accuracy, which bounds the error of setting beta to 0).
+_BREAKDOWN = 1e-10
 
 
 @dataclass
@@ -88,17 +89,20 @@ def lanczos(
             w -= Q[: j + 1].T @ (Q[: j + 1] @ w)
         beta[j] = np.linalg.norm(w)
         state = Lanczos(Q[: j + 1], alpha[: j + 1], beta[: j + 1])
-        if j + 1 == steps or (stop is not None and stop(state)):
+        if j + 1 == steps:
             return state
         if beta[j] <= _BREAKDOWN * max(scale, 1e-300):
+            beta[j] = 0.0
             if not restart:
-                beta[j] = 0.0
-                return Lanczos(Q[: j + 1], alpha[: j + 1], beta[: j + 1])
-            w = rng.standard_normal(n)  # an invariant subspace: go on orthogonally to it
+                return state
+            # an invariant subspace: its Ritz values are exact but may miss copies of a
+            # repeated eigenvalue, so go on orthogonally to it before asking stop()
+            w = rng.standard_normal(n)
             for _ in range(2):
                 w -= Q[: j + 1].T @ (Q[: j + 1] @ w)
-            beta[j] = 0.0
             q = w / np.linalg.norm(w)
+        elif stop is not None and stop(state):
+            return state
         else:
             q = w / beta[j]
     return Lanczos(Q, alpha, beta)

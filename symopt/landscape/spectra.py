@@ -121,6 +121,11 @@ def hessian_spectrum(
 ) -> Spectrum:
     """The ``k`` largest (``which="top"``) or smallest (``"bottom"``) Hessian eigenvalues.
 
+    Lanczos from one start vector sees each distinct eigenvalue once: exact copies of a
+    repeated eigenvalue (the output layer's block under MSE is a Kronecker product with
+    the identity) are found only where the Krylov space closes, where it restarts.  The
+    largest value is always right; ``method="dense"`` lists every copy.
+
     Parameters
     ----------
     loss, params

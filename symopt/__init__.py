@@ -40,8 +40,8 @@ _NAMES = {
     "CompiledObjective": "numeric.compile",
     "CriticalPoint": "critical.points",
     "CriticalPoints": "critical.points",
-    "minimize": "numeric.run",
-    "sweep": "numeric.run",
+    "minimize": "api",
+    "sweep": "api",
     "Trajectory": "numeric.results",
     "Sweep": "numeric.results",
 }
@@ -49,6 +49,7 @@ _NAMES = {
 _ROOMS = "cli critical landscape numeric optim plot problems stochastic symbolic theory tour units"
 _SUBMODULES = {
     **{room: room for room in _ROOMS.split()},
+    "api": "api",
     "data": "stochastic.data",
     "mlp": "landscape.mlp",
 }

@@ -1,4 +1,5 @@
-"""Tests of symopt.numeric.run (minimize, sweep), symopt.numeric.results and symopt.plot.paths.
+"""Tests of symopt.numeric.run (minimize, sweep), the loop core (symopt.numeric.loop), the
+dispatch of symopt.api, symopt.numeric.results and how symopt.plot takes runs.
 
 The mechanics are tested with a tiny local optimizer that follows the contract, so a
 failure here points at the runner, not at symopt.optim; the references are closed forms
@@ -8,8 +9,8 @@ problem lives in tests/test_problems.py.
 
 from __future__ import annotations
 
+import subprocess
 import sys
-import types
 import warnings
 from typing import Any, NamedTuple
 
@@ -21,6 +22,8 @@ from symopt import problems
 from symopt.errors import HyperparameterError, ShapeError, SymoptError
 from symopt.numeric.results import Trajectory
 from symopt.numeric.run import minimize, sweep
+from symopt.optim import sgd
+from symopt.stochastic import EmpiricalRisk
 
 
 class Opt(NamedTuple):
@@ -254,7 +257,7 @@ def test_not_an_objective_is_a_clear_error():
     with pytest.raises(SymoptError, match="gradient"):
         minimize(object(), local_gd(0.1), [1.0])
     with pytest.raises(TypeError, match="bogus"):
-        minimize(ROSENBROCK, local_gd(0.1), [1.0, 2.0], bogus=1)
+        symopt.minimize(ROSENBROCK, local_gd(0.1), [1.0, 2.0], bogus=1)
 
 
 def test_progress_bar_can_be_forced(capsys):
@@ -262,50 +265,112 @@ def test_progress_bar_can_be_forced(capsys):
     assert traj.stop_step == 50  # the bar changes nothing
 
 
-# -- delegation -----------------------------------------------------------------------
+# -- the loop core, shared with mini-batch runs ------------------------------------------
 
 
-class FakeQuantity:
-    def __init__(self, magnitude, units):
-        self.magnitude, self.units = magnitude, units
+BAD_STARTS = [
+    [1.0, 2.0],  # two coordinates for one variable
+    1.0,  # a scalar
+    [np.nan],
+    [np.inf],
+    ["one"],
+]
 
 
-def test_quantities_in_x0_delegate_to_the_units_runner(monkeypatch):
-    calls = []
-    fake = types.ModuleType("symopt.units")
-    fake.minimize_with_units = lambda *a, **kw: calls.append((a, kw)) or "units-run"
-    monkeypatch.setitem(sys.modules, "symopt.units", fake)
-    monkeypatch.setattr(symopt, "units", fake, raising=False)
-    x0 = [FakeQuantity(1.0, "km"), FakeQuantity(2.0, "mm")]
-    assert minimize(ROSENBROCK, "opt", x0, steps=5, tol=0.1, record=2) == "units-run"
-    ((args, kw),) = calls
-    assert args == (ROSENBROCK, "opt", x0) and kw == {"steps": 5, "tol": 0.1, "record": 2}
+@pytest.mark.parametrize("x0", BAD_STARTS, ids=["length", "scalar", "nan", "inf", "text"])
+def test_both_loops_refuse_the_same_bad_starts_alike(x0):
+    # the same function ½θ² for both: an Objective, and a risk of one example z = 0
+    plain = symopt.Objective("theta**2 / 2")
+    risk = EmpiricalRisk("(theta - z)^2 / 2", "theta", {"z": np.zeros(4)})
+    with pytest.raises(ShapeError) as deterministic:
+        symopt.minimize(plain, sgd(lr=0.1), x0, steps=3)
+    with pytest.raises(ShapeError) as minibatch:
+        symopt.minimize(risk, sgd(lr=0.1), x0, epochs=1, batch_size=2)
+    assert str(deterministic.value) == str(minibatch.value)
 
 
-def test_epochs_or_an_empirical_risk_delegate_to_the_minibatch_runner(monkeypatch):
-    calls = []
-    fake = types.ModuleType("symopt.stochastic")
+# -- dispatch (symopt.api) ----------------------------------------------------------------
 
-    class EmpiricalRisk:
-        pass
 
-    fake.EmpiricalRisk = EmpiricalRisk
-    fake.minimize_minibatch = lambda *a, **kw: calls.append((a, kw)) or "minibatch-run"
-    monkeypatch.setitem(sys.modules, "symopt.stochastic", fake)
-    monkeypatch.setattr(symopt, "stochastic", fake, raising=False)
-    risk = EmpiricalRisk()
-    assert minimize(risk, "opt", [0.0], batch_size=4, seed=1) == "minibatch-run"
-    assert minimize(ROSENBROCK, "opt", [0.0, 0.0], epochs=3) == "minibatch-run"
-    assert calls[0][1] == {
-        "epochs": None,
-        "batch_size": 4,
-        "seed": 1,
-        "record": "all",
-        "progress": None,
-    }
-    assert calls[1][1]["epochs"] == 3
-    with pytest.raises(SymoptError, match="epochs"):
-        minimize(ROSENBROCK, local_gd(0.1), [0.0, 0.0], batch_size=4)
+def test_quantities_in_x0_make_a_unit_aware_run():
+    from symopt.units import UnitTrajectory, preconditioned, ureg
+
+    f = symopt.Objective("x1**2 + x2**2", units={"x1": "km", "x2": "mm"}, value_units="J")
+    M = [0.25 * ureg("km**2/J"), 0.25 * ureg("mm**2/J")]
+    # x <- x - M·2x = x/2: (1 km, 2 mm), (0.5, 1), (0.25, 0.5)
+    traj = symopt.minimize(f, preconditioned(M), [1 * ureg.km, 2 * ureg.mm], steps=2, record=2)
+    assert type(traj) is UnitTrajectory and repr(UnitTrajectory).endswith("units.UnitTrajectory'>")
+    assert traj.steps.tolist() == [0, 2]
+    x1, x2 = traj.x
+    assert (x1.units, x2.units) == (ureg.km, ureg.mm) and x1.shape == x2.shape == (2,)
+    np.testing.assert_allclose(x1.magnitude, [1.0, 0.25])
+    np.testing.assert_allclose(x2.magnitude, [2.0, 0.5])
+    assert traj.values.units == ureg.J
+    np.testing.assert_allclose(traj.values.magnitude, [5.0, 0.3125])
+    plain = traj.magnitudes()
+    assert type(plain) is Trajectory and plain.x.shape == (2, 2)
+    np.testing.assert_allclose(traj.magnitudes(["m", "mm"]).x[:, 0], [1000.0, 250.0])
+    assert "best value 0.3125 J" in repr(traj)
+    batch = symopt.minimize(
+        f, preconditioned(M), [ureg.Quantity(np.array([1.0, 2.0]), "km"), 2 * ureg.mm], steps=1
+    )
+    assert batch.x[0].shape == (2, 2) and batch[1].x[0].shape == (2,)
+    np.testing.assert_allclose(batch[1].x[0].magnitude, [2.0, 1.0])
+    assert batch[1].x[0].units == ureg.km
+
+
+def test_epochs_or_an_empirical_risk_make_a_minibatch_run():
+    # ½(θ - z)² over z = 0..7: the full gradient is θ - 3.5; 8 examples in batches of 4
+    risk = EmpiricalRisk("(theta - z)^2 / 2", "theta", {"z": np.arange(8.0)})
+    traj = symopt.minimize(risk, sgd(lr=0.5), [0.0], batch_size=4, seed=1)  # one epoch
+    assert traj.extras["batch_size"] == 4 and traj.extras["minibatch_losses"].shape == (2,)
+    # two steps of θ ← θ - ½(θ - z̄_B) whose two batches make up all of z: z̄_B1 + z̄_B2 = 7
+    z = np.arange(8.0)
+    perm = np.random.default_rng(1).permutation(8)
+    theta = 0.0
+    for rows in (perm[:4], perm[4:]):
+        theta -= 0.5 * (theta - z[rows].mean())
+    np.testing.assert_allclose(traj.final_x, [theta], rtol=1e-14)
+    again = symopt.minimize(risk, sgd(lr=0.5), [0.0], epochs=3, batch_size=4, seed=1, steps=5)
+    assert again.steps.tolist() == list(range(6))  # steps caps the 3 epochs of 2 steps
+    with pytest.raises(SymoptError, match="EmpiricalRisk"):
+        symopt.minimize(ROSENBROCK, sgd(lr=0.1), [0.0, 0.0], epochs=3)
+    with pytest.raises(HyperparameterError, match="epochs") as info:
+        symopt.minimize(ROSENBROCK, local_gd(0.1), [0.0, 0.0], batch_size=4)
+    assert info.value.name == "batch_size"
+    with pytest.raises(HyperparameterError, match="mini-batch") as info:
+        symopt.minimize(risk, sgd(lr=0.1), [0.0], epochs=1, tol=1e-6)
+    assert info.value.name == "tol"
+
+
+def test_a_plain_run_is_the_plain_runner():
+    via_api = symopt.minimize(ROSENBROCK, local_gd(1e-3), [-1.2, 1.0], steps=30, record=7)
+    direct = minimize(ROSENBROCK, local_gd(1e-3), [-1.2, 1.0], steps=30, record=7)
+    np.testing.assert_array_equal(via_api.x, direct.x)
+    assert type(via_api) is Trajectory and symopt.minimize is symopt.api.minimize
+
+
+def test_plain_and_minibatch_runs_import_neither_units_nor_stochastic():
+    code = (
+        "import sys, numpy as np\n"
+        "from symopt.numeric.minibatch import minimize_minibatch\n"
+        "from symopt.numeric.run import minimize, sweep\n"
+        "from symopt.optim import gd\n"
+        "class Risk:\n"
+        "    n_examples, n_params = 4, 1\n"
+        "    def value_and_gradient(self, x): return (x * x).sum(-1) / 2, x\n"
+        "    def batch_value_and_gradient(self, x, rows): return self.value_and_gradient(x)\n"
+        "    def batch_gradient(self, x, rows): return x\n"
+        "    value = lambda self, x: self.value_and_gradient(x)[0]\n"
+        "    gradient = lambda self, x: x\n"
+        "minimize(Risk(), gd(lr=0.1), [1.0], steps=5, tol=1e-3)\n"
+        "sweep(Risk(), gd, {'lr': [0.1, 0.2]}, [1.0], steps=5)\n"
+        "minimize_minibatch(Risk(), gd(lr=0.1), [1.0], epochs=2, batch_size=2)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('symopt.units', "
+        "'symopt.stochastic', 'pint', 'matplotlib'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 # -- sweeps ---------------------------------------------------------------------------
@@ -445,6 +510,80 @@ def test_trajectory_indexing_and_sweep_at():
         s.at(lr=0.07)
 
 
+def _hand_run(scale: float) -> Trajectory:
+    """A 2-D run drawn by hand, with what mini-batch runs add (losses, test risk)."""
+    x = scale * np.array([[1.0, 1.0], [0.5, 0.8], [0.3, 0.5], [0.2, 0.3], [0.1, 0.2]])
+    return Trajectory(
+        x=x,
+        values=(x**2).sum(axis=1),
+        grad_norms=2 * np.linalg.norm(x, axis=1),
+        steps=np.arange(5),
+        status=np.array("max_steps"),
+        stop_step=np.array(4),
+        extras={
+            "minibatch_losses": scale * np.array([2.5, 1.0, 0.4, 0.2]),
+            "test_values": scale * np.array([2.0, 1.0, 0.5, 0.6, 0.8]),
+        },
+    )
+
+
+def _plots():
+    from symopt import plot
+
+    f = symopt.Objective("x**2 + y**2")
+    return {
+        "plot_trajectories": lambda runs: plot.plot_trajectories(f, runs),
+        "plot_values": plot.plot_values,
+        "plot_noise_ball": lambda runs: plot.plot_noise_ball(runs, [0.0, 0.0]),
+        "plot_minibatch_losses": plot.plot_minibatch_losses,
+        "plot_generalization": plot.plot_generalization,
+        "plot_trajectory_grid": lambda runs: plot.plot_trajectory_grid([("panel", f, runs)]),
+    }
+
+
+def _labels(fig) -> list[str]:
+    legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
+    return [t.get_text() for legend in legends if legend is not None for t in legend.texts]
+
+
+@pytest.mark.parametrize("name", list(_plots()))
+def test_every_plot_of_runs_takes_one_run_a_sequence_or_a_dict(name):
+    import matplotlib.pyplot as plt
+
+    draw = _plots()[name]
+    one, two = _hand_run(1.0), _hand_run(2.0)
+    drawn = {}
+    for form, runs, labels in [
+        ("one", one, []),
+        ("sequence", [one, two], ["run 0", "run 1"]),
+        ("tuple", (one, two), ["run 0", "run 1"]),
+        ("dict", {"slow": one, "fast": two}, ["slow", "fast"]),
+    ]:
+        fig = draw(runs)
+        texts = _labels(fig)
+        drawn[form] = sum(len(ax.lines) + len(ax.collections) for ax in fig.axes)
+        for label in labels:  # each run named in the legend (the grid's panel aside)
+            if name != "plot_trajectory_grid":
+                assert any(t == label or t.startswith(f"{label}:") for t in texts), (label, texts)
+        assert not any(t.startswith("run 1") for t in texts) or labels
+        plt.close(fig)
+    assert drawn["sequence"] == drawn["tuple"] == drawn["dict"] > drawn["one"] > 0
+    for bad in ([], [one, "two"], 3.0):
+        with pytest.raises(SymoptError, match="Trajectory"):
+            draw(bad)
+    plt.close("all")
+
+
+def test_animation_takes_one_run_or_a_sequence(tmp_path):
+    from PIL import Image
+
+    f = symopt.Objective("x**2 + y**2")
+    for runs in (_hand_run(1.0), [_hand_run(1.0), _hand_run(2.0)]):
+        out = symopt.plot.animate_trajectories(f, runs, tmp_path / "a.gif", frames=3)
+        with Image.open(out) as gif:
+            assert gif.n_frames == 3
+
+
 def test_unit_aware_trajectory_plots_magnitudes_with_units_and_no_warning():
     import matplotlib.pyplot as plt
 
@@ -453,7 +592,7 @@ def test_unit_aware_trajectory_plots_magnitudes_with_units_and_no_warning():
     f = symopt.Objective("x1**2 + x2**2", units={"x1": "km", "x2": "mm"}, value_units="J")
     M = [0.25 * ureg("km**2/J"), 0.25 * ureg("mm**2/J")]
     # x <- x - M·2x = x/2 in both coordinates: (1 km, 2 mm), (0.5, 1), (0.25, 0.5)
-    traj = minimize(f, preconditioned(M), [1 * ureg.km, 2 * ureg.mm], steps=2)
+    traj = symopt.minimize(f, preconditioned(M), [1 * ureg.km, 2 * ureg.mm], steps=2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # pint's UnitStrippedWarning included
         path = traj.plot(objective=f)
@@ -468,8 +607,14 @@ def test_unit_aware_trajectory_plots_magnitudes_with_units_and_no_warning():
     curve = values.axes[0].lines[0]
     np.testing.assert_allclose(curve.get_ydata(), [5.0, 1.25, 0.3125])
     assert values.axes[0].get_ylabel().endswith("[J]")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # plots take a unit-aware run too, in its magnitudes
+        curves = symopt.plot.plot_values([traj, traj.magnitudes(["m", "mm"])])
+    for line in curves.axes[0].lines:
+        np.testing.assert_allclose(line.get_ydata(), [5.0, 1.25, 0.3125])
     plt.close(path)
     plt.close(values)
+    plt.close(curves)
 
 
 def test_path_plot_marks_the_stationary_point_of_a_quadratic_above_the_ends():

@@ -326,6 +326,28 @@ def test_a_diverging_run_is_frozen_and_the_others_go_on():
     assert np.all(np.isfinite(traj.x)) and np.all(np.isfinite(traj.values))
 
 
+@pytest.mark.parametrize(("record", "stop"), [("all", 20), ("last", 29)])
+def test_a_minibatch_run_whose_loss_explodes_stops_as_a_plain_run_does(record, stop):
+    # Every example's loss is θ², so every batch gradient is the full one, 2θ, and
+    # lr = 1.5 maps θ to -2θ: the loss 4^(t+1) after step t passes 10¹² · (1 + f(x0)) = 2·10¹²
+    # at t = 20, long before |θ| = 2^(t+1) would pass the point limit 2·10¹² (t = 40).
+    # Recording only the end, values are checked every 10 steps: first at t + 1 = 30.
+    risk = EmpiricalRisk("theta^2 * z", "theta", {"z": np.ones(8)})
+    lr, x0 = np.array([1.5, 0.25]), np.ones((2, 1))
+    batches = symopt.minimize(risk, gd(lr=lr), x0, epochs=25, batch_size=4, seed=0, record=record)
+    plain = symopt.minimize(symopt.Objective("theta**2"), gd(lr=lr), x0, steps=50, record=record)
+    for traj in (batches, plain):
+        assert traj.status.tolist() == ["diverged", "max_steps"]
+        assert traj.stop_step.tolist() == [stop, 50]
+        assert traj.final_x[0, 0] == (-2.0) ** stop  # frozen at its last good point
+        assert abs(traj.final_x[0, 0]) < 1e9  # the value stopped it, not the point
+        assert np.all(np.isfinite(traj.values)) and np.all(np.isfinite(traj.x))
+    np.testing.assert_array_equal(batches.x, plain.x)
+    np.testing.assert_array_equal(batches.values, plain.values)
+    losses = batches.extras.get("minibatch_losses", np.zeros(1))
+    assert np.all(np.isfinite(losses))
+
+
 # -- the convergence problem: the noise ball -------------------------------------------------
 
 

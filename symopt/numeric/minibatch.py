@@ -19,26 +19,21 @@ The same noise lets a run started exactly at a saddle point leave it
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
-from symopt.errors import DataError, HyperparameterError, ShapeError, SymoptError
+from symopt.errors import DataError, HyperparameterError, SymoptError
+from symopt.numeric.loop import VALUE_CHECK_EVERY, Guard, Rows, Runs, running, sq_norm, start
 from symopt.numeric.results import Trajectory
-from symopt.numeric.run import _start
 
 __all__ = ["minimize_minibatch"]
 
-# A run diverged when |x| grows beyond this factor times its start (plus one).
-_EXPLODE = 1e12
 # Most example indices drawn at once for independent runs without replacement.
 _MAX_INDICES = 5 * 10**7
 # Indices drawn at once for batches with replacement.
 _DRAW_BLOCK = 2**18
-# Show a progress bar by default when runs × steps × batch size exceeds this (on a tty).
-_PROGRESS_WORK = 10**8
 
 
 def minimize_minibatch(
@@ -108,7 +103,8 @@ def minimize_minibatch(
         at the recorded rows; ``extras`` holds ``"minibatch_losses"`` (steps, ...),
         ``"test_values"`` (rows, ...) if ``test`` was given, ``"batch_size"``,
         ``"steps_per_epoch"`` and ``"n_examples"``.  ``status`` is ``"diverged"`` for a
-        run whose point became non-finite or exploded (frozen at its last good point),
+        run whose point, batch loss or training risk became non-finite or exploded
+        (frozen at its last good point, as in a deterministic run),
         else ``"max_steps"``.
 
     Examples
@@ -125,7 +121,7 @@ def minimize_minibatch(
     True
     """
     n, p = _size(risk)
-    x = _start(x0, p, of="the risk has {} parameters")
+    x = start(x0, p)
     epochs = 1 if epochs is None else _positive_int("epochs", epochs)
     k = _batch_size(batch_size, n)
     per_epoch = n // k if drop_last else math.ceil(n / k)
@@ -141,18 +137,9 @@ def minimize_minibatch(
     total = epochs * per_epoch
     if max_steps is not None:
         total = min(total, _positive_int("max_steps", max_steps))
-        epochs = math.ceil(total / per_epoch)
-    if progress is None:
-        work = total * k * max(1, x.size // p)
-        progress = work > _PROGRESS_WORK and sys.stderr.isatty()
-    run = _Run(risk, optimizer, needs, x, total, every, test_risk, keep_losses=every is not None)
-    bar = _progress_bar(total) if progress else None
-    try:
-        with np.errstate(all="ignore"):
-            traj = run.loop(draws, epochs, bar)
-    finally:
-        if bar is not None:
-            bar.close()
+    run = _Loop(risk, optimizer, needs, x, total, every, test_risk, keep_losses=every is not None)
+    with running(progress, total, total * k * max(1, x.size // p), unit="batch") as tick:
+        traj = run.loop(draws.steps(total), tick)
     traj.extras.update(batch_size=k, steps_per_epoch=per_epoch, n_examples=n)
     return traj
 
@@ -227,6 +214,11 @@ class _Draws:
                 f"per epoch, too many: use replacement=True (i.i.d. batches) or fewer runs"
             )
 
+    def steps(self, total: int) -> Iterator[np.ndarray]:
+        """The indices of ``total`` steps, epoch by epoch (the last one maybe cut short)."""
+        for done in range(0, total, self.per_epoch):
+            yield from self.batches(min(self.per_epoch, total - done))
+
     def batches(self, steps: int) -> Iterator[np.ndarray]:
         """The indices of the first ``steps`` steps of a new epoch, one array
         ``(..., K)`` per step (the batch axes when independent)."""
@@ -251,31 +243,32 @@ class _Draws:
 # -- the loop ---------------------------------------------------------------------------
 
 
-class _Run:
+class _Loop:
+    """One batched mini-batch run over the core of :mod:`symopt.numeric.loop`.
+
+    Pipelined, so that every point is checked before it is accepted, exactly as in a
+    deterministic run: the batch loss and gradient of step ``t + 1`` are evaluated at
+    the new point right after step ``t``, and the guard sees them (and the full risk, at
+    recorded rows) before the point is taken; a diverging run goes back to its last good
+    point, where its next batch is evaluated again."""
+
     def __init__(self, risk, optimizer, needs, x, total, every, test, keep_losses):
         self.risk, self.optimizer, self.x0 = risk, optimizer, x
-        self.total, self.every, self.test = total, every, test
+        self.total, self.test = total, test
         self.need_value, self.need_step = "value" in needs, "step" in needs
         self.keep_losses = keep_losses
-        batch = x.shape[:-1]
-        self.frozen = np.zeros(batch, dtype=bool)
-        self.any_frozen = False
-        self.stop_step = np.full(batch, total, dtype=int)
-        self.status = np.full(batch, "max_steps", dtype="<U9")
-        self.rows: dict[str, list] = {"steps": [], "x": [], "values": [], "grad_norms": []}
-        self.rows["test"] = []
+        self.runs = Runs(x.shape[:-1], total)
+        self.rows = Rows(every)
+        self.test_values: list[np.ndarray] = []
 
-    def _record(self, t: int, x: np.ndarray) -> None:
-        value, g = self.risk.value_and_gradient(x)
-        self.rows["steps"].append(t)
-        self.rows["x"].append(x)
-        self.rows["values"].append(np.asarray(value, dtype=float))
-        self.rows["grad_norms"].append(np.sqrt((g * g).sum(axis=-1)))
+    def _record(self, t: int, x: np.ndarray, full: tuple[Any, np.ndarray]) -> None:
+        value, g = full
+        self.rows.add(t, x, value, sq_norm(g))
         if self.test is not None:
-            self.rows["test"].append(np.asarray(self.test.value(x), dtype=float))
+            self.test_values.append(np.asarray(self.test.value(x), dtype=float))
 
-    def _step_function(self):
-        want_value = self.keep_losses or self.need_value
+    def _step_function(self, want_value: bool):
+        """``(theta, rows) -> (batch value or None, batch gradient)``."""
         fast = getattr(self.risk, "_fast", None)
         if callable(fast):
             return fast(want_value)
@@ -283,84 +276,57 @@ class _Run:
             return self.risk.batch_value_and_gradient
         return lambda theta, rows: (None, self.risk.batch_gradient(theta, rows))
 
-    def loop(self, draws: _Draws, epochs: int, bar: Any) -> Trajectory:
-        step, update = self._step_function(), self.optimizer.update
-        per_epoch, every = draws.per_epoch, self.every
-        x = self.x0
-        state = self.optimizer.init(x)
-        limit = (_EXPLODE * (1.0 + np.sqrt((x * x).sum(axis=-1)))) ** 2
-        fast_limit = float(limit.min())
+    def loop(self, batches: Iterator[np.ndarray], tick: Any) -> Trajectory:
+        runs, rows, total, update = self.runs, self.rows, self.total, self.optimizer.update
+        hold, stop, full_at, every = runs.hold, runs.stop, self.risk.value_and_gradient, rows.every
+        need_value, need_step = self.need_value, self.need_step
+        with_value = self._step_function(True)
+        usual = with_value if self.keep_losses or need_value else self._step_function(False)
         losses = [] if self.keep_losses else None
-        tick = max(1, self.total // 200)
-        self._record(0, x)
-        t = 0
-        for epoch in range(epochs):
-            for rows in draws.batches(min(per_epoch, self.total - epoch * per_epoch)):
-                value, g = step(x, rows)
-                if losses is not None:
-                    losses.append(value)
-                extra = {}
-                if self.need_value:
-                    extra["value"] = value
-                if self.need_step:
-                    extra["step"] = t
-                updates, state = update(g, state, x, **extra)
-                new = x + updates
-                flat = new.reshape(-1)
-                if not flat @ flat <= fast_limit:  # rare: some run may have diverged
-                    new = self._guard(x, new, limit, t)
-                elif self.any_frozen:
-                    np.copyto(new, x, where=self.frozen[..., None])
-                x = new
-                t += 1
-                if every is not None and t % every == 0 and t < self.total:
-                    self._record(t, x)
-                if bar is not None and t % tick == 0:
-                    bar.update(tick)
-        self._record(t, x)
-        return self._trajectory(losses)
+        x = self.x0
+        full = full_at(x)
+        self._record(0, x, full)
+        guard = Guard(x, np.asarray(full[0], dtype=float))
+        state = self.optimizer.init(x)
+        value, g = usual(x, next(batches))
+        for t in range(1, total + 1):  # step t - 1 takes x_{t-1} to x_t
+            if losses is not None:
+                losses.append(value)
+            extra: dict[str, Any] = {}
+            if need_value:
+                extra["value"] = value
+            if need_step:
+                extra["step"] = t - 1
+            updates, state = update(g, state, x, **extra)
+            new = hold(x, x + updates)
+            last = t == total
+            record = last or (every is not None and t % every == 0)
+            if not last:
+                batch = next(batches)
+                step = usual if t % VALUE_CHECK_EVERY else with_value
+                value, g = step(new, batch)
+            full = full_at(new) if record else None
+            bad = stop(x, new, t - 1, guard, value, None if full is None else full[0])
+            if bad is not None:  # evaluated again where the diverged runs went back
+                if not last:
+                    value, g = step(new, batch)
+                if record:
+                    full = full_at(new)
+            if record:
+                self._record(t, new, full)
+            x = new
+            if tick is not None:
+                tick(t)
+        return rows.trajectory(runs, self._extras(losses))
 
-    def _guard(self, x: np.ndarray, new: np.ndarray, limit: np.ndarray, t: int) -> np.ndarray:
-        if new.shape != x.shape:
-            raise ShapeError(
-                f"the optimizer's updates have shape {new.shape} but x0 has shape {x.shape}: "
-                "an array hyper-parameter implies a bigger batch; broadcast x0 to it"
-            )
-        bad = ~((new * new).sum(axis=-1) <= limit) & ~self.frozen
-        if bad.any():
-            self.any_frozen = True
-            self.frozen |= bad
-            self.status[bad] = "diverged"
-            self.stop_step[bad] = t
-        np.copyto(new, x, where=self.frozen[..., None])
-        return new
-
-    def _trajectory(self, losses: list | None) -> Trajectory:
-        rows = self.rows
+    def _extras(self, losses: list | None) -> dict[str, Any]:
         extras: dict[str, Any] = {}
         if losses is not None:
             extras["minibatch_losses"] = (
                 np.stack([np.asarray(v, dtype=float) for v in losses])
                 if losses
-                else np.zeros((0, *self.frozen.shape))
+                else np.zeros((0, *self.runs.frozen.shape))
             )
         if self.test is not None:
-            extras["test_values"] = np.stack(rows["test"])
-        return Trajectory(
-            x=np.stack(rows["x"]),
-            values=np.stack(rows["values"]),
-            grad_norms=np.stack(rows["grad_norms"]),
-            steps=np.array(rows["steps"]),
-            status=self.status,
-            stop_step=self.stop_step,
-            extras=extras,
-        )
-
-
-def _progress_bar(total: int) -> Any:
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="batch", leave=False, file=sys.stderr)
-
-
-# -- theory and measurements ------------------------------------------------------------
+            extras["test_values"] = np.stack(self.test_values)
+        return extras

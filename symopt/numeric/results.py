@@ -28,27 +28,29 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
+from symopt._typing import Status
 from symopt.errors import SymoptError
 
 __all__ = ["STATUSES", "Sweep", "Trajectory"]
 
-STATUSES = ("converged", "diverged", "max_steps")
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 @dataclass(repr=False)
 class Trajectory:
-    """The recorded rows of one (batched) run.
+    """The recorded rows of one (batched) run, as NumPy arrays.
+
+    (A unit-aware run returns a :class:`symopt.units.UnitTrajectory`, which wraps one of
+    these in the magnitudes of its units.)
 
     Attributes
     ----------
     x : ndarray, shape (rows, ..., n)
-        Recorded points; ``x[0]`` is ``x0`` and ``x[-1]`` the final point.  Unit-aware
-        runs (:func:`symopt.units.minimize_with_units`) store a tuple of pint Quantities
-        here instead, one per coordinate, each shaped ``(rows, ...)``.
+        Recorded points; ``x[0]`` is ``x0`` and ``x[-1]`` the final point.
     values : ndarray, shape (rows, ...)
         The objective at the recorded points.
     grad_norms : ndarray, shape (rows, ...)
@@ -60,10 +62,10 @@ class Trajectory:
     stop_step : ndarray of int, batch shape
         The step each run ended at (its final point is the point after that many updates).
     extras : dict
-        Anything else a runner wants to keep (minibatch losses, test risk, units ...).
+        Anything else a runner wants to keep (mini-batch losses, test risk ...).
     """
 
-    x: Any
+    x: np.ndarray
     values: np.ndarray
     grad_norms: np.ndarray
     steps: np.ndarray
@@ -72,14 +74,12 @@ class Trajectory:
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def final_x(self) -> Any:
-        """The final point of each run, shape ``(..., n)`` (a tuple for unit-aware runs)."""
-        if isinstance(self.x, tuple):
-            return tuple(c[-1] for c in self.x)
+    def final_x(self) -> np.ndarray:
+        """The final point of each run, shape ``(..., n)``."""
         return self.x[-1]
 
     @property
-    def final_value(self) -> Any:
+    def final_value(self) -> np.ndarray:
         """The objective at the final point of each run, batch shape."""
         return self.values[-1]
 
@@ -91,7 +91,7 @@ class Trajectory:
     @property
     def n(self) -> int:
         """The number of variables."""
-        return len(self.x) if isinstance(self.x, tuple) else int(np.shape(self.x)[-1])
+        return int(np.shape(self.x)[-1])
 
     def __getitem__(self, index: Any) -> Trajectory:
         """The runs at ``index`` of the batch axes (every recorded row kept).
@@ -104,9 +104,8 @@ class Trajectory:
         """
         index = index if isinstance(index, tuple) else (index,)
         rows = (slice(None), *index)
-        x = tuple(c[rows] for c in self.x) if isinstance(self.x, tuple) else self.x[rows]
         return Trajectory(
-            x=x,
+            x=self.x[rows],
             values=self.values[rows],
             grad_norms=self.grad_norms[rows],
             steps=self.steps,
@@ -122,41 +121,18 @@ class Trajectory:
 
     def plot(self, ax: Any = None, objective: Any = None, **kwargs: Any) -> Any:
         """Draw the run: the path on contours of a 2-D ``objective`` when one is given,
-        else the value curve (see :mod:`symopt.plot.paths`).
-
-        A unit-aware run (``x`` a tuple of Quantities) is drawn in the magnitudes of its
-        units (:func:`symopt.units.magnitudes`), and the axes name those units.
-        """
+        else the value curve (see :mod:`symopt.plot.paths`)."""
         from symopt.plot import paths
 
-        if isinstance(self.x, tuple):
-            from symopt.units import magnitudes
-
-            plain = magnitudes(self)
-            units = {k: f"{u:~P}" for k, u in self.extras.get("units", {}).items()}
-        else:
-            plain, units = self, {}
         if objective is not None and self.n == 2:
-            fig = paths.plot_trajectories(objective, plain, ax=ax, **kwargs)
-            axes = ax if ax is not None else fig.axes[0]
-            names = [k for k in units if k != "f"]
-            if len(names) == 2:
-                axes.set_xlabel(f"{names[0]} [{units[names[0]]}]")
-                axes.set_ylabel(f"{names[1]} [{units[names[1]]}]")
-                if units[names[0]] != units[names[1]]:
-                    axes.set_aspect("auto")  # a km and a mm are not the same length
-            return fig
-        fig = paths.plot_values(plain, ax=ax, **kwargs)
-        axes = ax if ax is not None else fig.axes[0]
-        if "f" in units and kwargs.get("what", "value") == "value":
-            axes.set_ylabel(f"{axes.get_ylabel()} [{units['f']}]")
-        return fig
+            return paths.plot_trajectories(objective, self, ax=ax, **kwargs)
+        return paths.plot_values(self, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         runs = int(np.prod(self.batch_shape))
         batch = "1 run" if runs == 1 and not self.batch_shape else f"batch {self.batch_shape}"
         counts = "; ".join(f"{k}: {v}" for k, v in self.status_counts().items())
-        final = np.asarray(getattr(self.final_value, "magnitude", self.final_value), float)
+        final = np.asarray(self.final_value, dtype=float)
         finite = final[np.isfinite(final)]
         best = f"best value {finite.min():.4g}" if finite.size else "no finite value"
         return (

@@ -11,6 +11,8 @@ from typing import Any
 
 # public name -> submodule of symopt.plot that defines it
 _NAMES: dict[str, str] = {
+    "LECTURE_STYLE": "style",
+    "lecture_style": "style",
     "animate_trajectories": "paths",
     "mark_point": "points",
     "plot_escape_times": "stochastic",

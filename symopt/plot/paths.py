@@ -1,12 +1,13 @@
 """Pictures of runs: paths on contours, value curves, sweep heat maps, GIF animations.
 
 Every function takes the results of :func:`symopt.minimize` / :func:`symopt.sweep`.
-Several runs are given as a dict ``label -> Trajectory`` (or a list, or one
-Trajectory); a batched trajectory draws each of its runs (up to ``max_runs``) in the
-same colour.  ``objective`` is a :class:`symopt.Objective`, anything with ``value(x)``,
-or a :class:`symopt.problems.Problem` (whose plot box, minima and saddles are then
-used); the stationary point of a :func:`symopt.quadratic` objective is marked too, in
-the shared style of its kind (:data:`symopt.plot.points.KIND_STYLE`).
+Runs are given as one Trajectory, a sequence of them or a dict ``label -> Trajectory``
+(:func:`symopt.plot.runs.labelled`); a batched trajectory draws each of its runs (up to
+``max_runs``) in the same colour.  ``objective`` is a :class:`symopt.Objective`,
+anything with ``value(x)``, or a :class:`symopt.problems.Problem` (whose plot box,
+minima and saddles are then used); the stationary point of a :func:`symopt.quadratic`
+objective is marked too, in the shared style of its kind
+(:data:`symopt.plot.points.KIND_STYLE`).
 
 The view of a path plot follows the paths but is robust: it spans the starts, the
 objective's box if it has one, and the central 98 % of the points of the runs that did
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from symopt.errors import ShapeError, SymoptError
+from symopt.plot.runs import labelled as _labelled
 
 __all__ = [
     "animate_trajectories",
@@ -36,19 +38,6 @@ TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE = 15, 13, 11
 
 
 # -- inputs -------------------------------------------------------------------------
-
-
-def _labelled(trajectories: Any) -> dict[str, Any]:
-    """Normalise one trajectory, a list or a dict into ``label -> Trajectory``."""
-    if hasattr(trajectories, "x") and hasattr(trajectories, "status"):
-        return {"run": trajectories}
-    if isinstance(trajectories, Mapping):
-        return {str(k): v for k, v in trajectories.items()}
-    if isinstance(trajectories, Sequence) and not isinstance(trajectories, str):
-        return {f"run {i}": t for i, t in enumerate(trajectories)}
-    raise SymoptError(
-        "trajectories must be a Trajectory, a list of them or a dict label -> Trajectory"
-    )
 
 
 def _runs(traj: Any, max_runs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -239,7 +228,7 @@ def plot_trajectories(
     ----------
     objective : Objective, Problem or object with ``value(x)``
         The 2-D objective drawn as filled contours.
-    trajectories : Trajectory, list or dict label -> Trajectory
+    trajectories : Trajectory, sequence or dict label -> Trajectory
         The runs; each label gets one colour and a legend entry.
     ax : matplotlib Axes, optional
     bounds : ((xmin, xmax), (ymin, ymax)), optional
@@ -465,7 +454,7 @@ def plot_values(
 
     Parameters
     ----------
-    trajectories : Trajectory, list or dict label -> Trajectory
+    trajectories : Trajectory, sequence or dict label -> Trajectory
     ax : matplotlib Axes, optional
     what : "value" or "grad_norm"
     minimum : float, optional

@@ -1,6 +1,7 @@
 """Pictures of stochastic optimization: noisy losses, noise balls, escape times, overfitting.
 
-Each function takes what :func:`symopt.minimize` (mini-batch runs) or
+Each function takes what :func:`symopt.minimize` (mini-batch runs: one Trajectory, a
+sequence or a dict label -> Trajectory, see :func:`symopt.plot.runs.labelled`) or
 :func:`symopt.stochastic.escape_times` returned, draws into ``ax`` (a new figure when
 it is None) and returns the Figure.  Paths of GD vs SGD on the risk contours are
 :func:`symopt.plot.plot_trajectories` with the :class:`~symopt.stochastic.EmpiricalRisk`
@@ -16,6 +17,7 @@ import numpy as np
 
 from symopt.errors import SymoptError
 from symopt.plot.points import mark_point
+from symopt.plot.runs import labelled
 
 __all__ = [
     "plot_escape_times",
@@ -45,24 +47,26 @@ def _finish(ax: Any, xlabel: str, ylabel: str, title: str | None) -> None:
     ax.grid(alpha=0.3)
 
 
-def _labelled(trajectories: Any) -> dict[str, Any]:
-    if hasattr(trajectories, "x") and hasattr(trajectories, "status"):
-        return {"run": trajectories}
-    if isinstance(trajectories, Mapping) and trajectories:
-        return {str(k): v for k, v in trajectories.items()}
-    raise SymoptError("give a Trajectory or a dict label -> Trajectory")
-
-
 def _first_run(a: np.ndarray, rows: int) -> np.ndarray:
     """The first run of a batched array of shape ``(rows, ...)``."""
     return np.asarray(a, dtype=float).reshape(rows, -1)[:, 0]
 
 
+def _prefix(label: str, runs: dict[str, Any]) -> str:
+    """A legend label's prefix: nothing for one run, its label for several."""
+    return "" if len(runs) == 1 else f"{label}: "
+
+
 def plot_minibatch_losses(
-    traj: Any, ax: Any = None, title: str | None = "Mini-batch losses and the training risk"
+    trajectories: Any,
+    ax: Any = None,
+    title: str | None = "Mini-batch losses and the training risk",
 ) -> Any:
     """The loss of each mini-batch (noisy) against the full training risk (and the test
-    risk, if recorded) for the first run of a mini-batch trajectory.
+    risk, if recorded), for the first run of each mini-batch trajectory.
+
+    ``trajectories`` is one Trajectory, a sequence or a dict label -> Trajectory; one
+    run is drawn in three colours, several in one colour each.
 
     >>> import numpy as np, symopt
     >>> from symopt.stochastic import EmpiricalRisk
@@ -73,30 +77,39 @@ def plot_minibatch_losses(
     >>> [line.get_label() for line in fig.axes[0].get_lines()]
     ['mini-batch loss', 'training risk']
     """
-    losses = traj.extras.get("minibatch_losses")
-    if losses is None:
-        raise SymoptError("this trajectory has no mini-batch losses: run with record != 'last'")
+    runs = labelled(trajectories)
+    for label, traj in runs.items():
+        if traj.extras.get("minibatch_losses") is None:
+            raise SymoptError(f"{label} has no mini-batch losses: run it with record != 'last'")
     fig, ax = _axes(ax)
-    steps = np.arange(len(losses))
-    ax.plot(
-        steps,
-        _first_run(losses, len(losses)),
-        lw=0.7,
-        alpha=0.6,
-        color="C1",
-        label="mini-batch loss",
-    )
-    rows = len(traj.steps)
-    ax.plot(traj.steps, _first_run(traj.values, rows), lw=2, color="C0", label="training risk")
-    if "test_values" in traj.extras:
+    positive = True
+    for i, (label, traj) in enumerate(runs.items()):
+        colors = ("C1", "C0", "C3") if len(runs) == 1 else (f"C{i}",) * 3
+        pre = _prefix(label, runs)
+        losses = traj.extras["minibatch_losses"]
+        batch = _first_run(losses, len(losses))
         ax.plot(
-            traj.steps,
-            _first_run(traj.extras["test_values"], rows),
-            lw=2,
-            color="C3",
-            label="test risk",
+            np.arange(len(losses)),
+            batch,
+            lw=0.7,
+            alpha=0.6 if len(runs) == 1 else 0.35,
+            color=colors[0],
+            label=f"{pre}mini-batch loss",
         )
-    if np.all(_first_run(traj.values, rows) > 0) and np.all(_first_run(losses, len(losses)) > 0):
+        rows = len(traj.steps)
+        train = _first_run(traj.values, rows)
+        ax.plot(traj.steps, train, lw=2, color=colors[1], label=f"{pre}training risk")
+        if "test_values" in traj.extras:
+            ax.plot(
+                traj.steps,
+                _first_run(traj.extras["test_values"], rows),
+                lw=2,
+                ls="-" if len(runs) == 1 else "--",
+                color=colors[2],
+                label=f"{pre}test risk",
+            )
+        positive &= bool(np.all(train > 0) and np.all(batch > 0))
+    if positive:
         ax.set_yscale("log")
     ax.legend()
     _finish(ax, "step (mini-batch)", "loss", title)
@@ -124,7 +137,7 @@ def plot_noise_ball(
 
     Parameters
     ----------
-    trajectories : Trajectory or dict label -> Trajectory
+    trajectories : Trajectory, sequence or dict label -> Trajectory
         Batched runs (many seeds); the last axis of ``x`` has 2 parameters for the
         scatter (otherwise the first two are drawn).
     center : array_like
@@ -146,10 +159,10 @@ def plot_noise_ball(
     >>> len(fig.axes)
     2
     """
-    labelled = _labelled(trajectories)
+    runs = labelled(trajectories)
     center = np.asarray(center, dtype=float)
     fig, (left, right) = _axes(ax, ncols=2, size=(12, 5))
-    finals = {k: np.asarray(t.final_x, float).reshape(-1, t.n)[:, :2] for k, t in labelled.items()}
+    finals = {k: np.asarray(t.final_x, float).reshape(-1, t.n)[:, :2] for k, t in runs.items()}
     points = np.concatenate([*finals.values(), center[None, :2]])
     lo, hi = points.min(axis=0), points.max(axis=0)
     pad = 0.15 * np.maximum(hi - lo, 1e-3)
@@ -174,7 +187,7 @@ def plot_noise_ball(
     left.set_xlim(lo[0], hi[0])
     left.set_ylim(lo[1], hi[1])
     _finish(left, r"$\theta_1$", r"$\theta_2$", "where the runs end")
-    for color, (label, t) in zip(colors, labelled.items(), strict=True):
+    for color, (label, t) in zip(colors, runs.items(), strict=True):
         x = np.asarray(t.x, dtype=float)
         d2 = ((x - center) ** 2).sum(axis=-1).reshape(len(t.steps), -1).mean(axis=1)
         right.plot(t.steps, d2, color=color, lw=2, label=label)
@@ -221,10 +234,13 @@ def plot_escape_times(
 
 
 def plot_generalization(
-    traj: Any, ax: Any = None, title: str | None = "Learning is not only optimizing"
+    trajectories: Any, ax: Any = None, title: str | None = "Learning is not only optimizing"
 ) -> Any:
     """Training and test risk over the steps, with early stopping (the least test risk)
     marked: the training risk keeps falling while the test risk turns up.
+
+    ``trajectories`` is one Trajectory (run with ``test=...``), a sequence or a dict
+    label -> Trajectory; each is drawn for its first run, several in one colour each.
 
     >>> import numpy as np
     >>> from symopt.numeric.results import Trajectory
@@ -235,23 +251,36 @@ def plot_generalization(
     >>> fig.axes[0].get_legend().get_texts()[2].get_text()
     'early stopping: step 2'
     """
-    test = traj.extras.get("test_values")
-    if test is None:
-        raise SymoptError("this trajectory has no test risk: run minimize(..., test=...)")
+    runs = labelled(trajectories)
+    for label, traj in runs.items():
+        if traj.extras.get("test_values") is None:
+            raise SymoptError(f"{label} has no test risk: run minimize(..., test=...)")
     fig, ax = _axes(ax)
-    rows = len(traj.steps)
-    steps = np.asarray(traj.steps)
-    train, test = _first_run(traj.values, rows), _first_run(test, rows)
-    best = int(np.argmin(test))
-    ax.plot(steps, train, lw=2, color="C0", label="training risk")
-    ax.plot(steps, test, lw=2, color="C3", label="test risk")
-    ax.axvline(steps[best], color="k", ls="--", lw=1, label=f"early stopping: step {steps[best]}")
-    ax.plot(steps[best], test[best], marker="o", color="k")
-    if np.all(train > 0) and np.all(test > 0):
+    positive, log_steps, last, first_step = True, True, 0, np.inf
+    for i, (label, traj) in enumerate(runs.items()):
+        train_color, test_color, mark = ("C0", "C3", "k") if len(runs) == 1 else (f"C{i}",) * 3
+        pre = _prefix(label, runs)
+        rows = len(traj.steps)
+        steps = np.asarray(traj.steps)
+        train = _first_run(traj.values, rows)
+        test = _first_run(traj.extras["test_values"], rows)
+        best = int(np.argmin(test))
+        ax.plot(steps, train, lw=2, color=train_color, label=f"{pre}training risk")
+        ls = "-" if len(runs) == 1 else "--"
+        ax.plot(steps, test, lw=2, ls=ls, color=test_color, label=f"{pre}test risk")
+        ax.axvline(
+            steps[best], color=mark, ls="--", lw=1, label=f"{pre}early stopping: step {steps[best]}"
+        )
+        ax.plot(steps[best], test[best], marker="o", color=mark)
+        positive &= bool(np.all(train > 0) and np.all(test > 0))
+        log_steps &= bool(len(steps) > 2 and steps[-1] > 100 * steps[1] > 0)
+        last = max(last, int(steps[-1]))
+        first_step = min(first_step, float(steps[1]) if len(steps) > 1 else 1.0)
+    if positive:
         ax.set_yscale("log")
-    if len(steps) > 2 and steps[-1] > 100 * steps[1] > 0:  # log steps, step 0 still shown
-        ax.set_xscale("symlog", linthresh=float(steps[1]))
-        ax.set_xlim(0, steps[-1])
+    if log_steps:  # log steps, step 0 still shown
+        ax.set_xscale("symlog", linthresh=first_step)
+        ax.set_xlim(0, last)
     ax.legend()
     _finish(ax, "step", "risk", title)
     return fig

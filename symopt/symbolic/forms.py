@@ -33,7 +33,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import sympy as sp
@@ -43,14 +43,7 @@ from symopt.symbolic.numbers import form_matrix, sign
 
 __all__ = ["DEFINITENESS", "RTOL", "definiteness", "inertia"]
 
-DEFINITENESS: tuple[Definiteness, ...] = (
-    "positive definite",
-    "positive semidefinite",
-    "negative definite",
-    "negative semidefinite",
-    "indefinite",
-    "unknown",
-)
+DEFINITENESS: tuple[Definiteness, ...] = get_args(Definiteness)  # the labels, in this order
 
 RTOL = 1e-10  # numeric path: |eigenvalue| <= RTOL * max |eigenvalue| counts as zero
 

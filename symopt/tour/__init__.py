@@ -4,12 +4,11 @@
 ``index.html``; each script also runs alone through :func:`script_main`.
 """
 
+from symopt.plot.style import LECTURE_STYLE, lecture_style
 from symopt.tour.runner import (
-    LECTURE_STYLE,
     Stop,
     example_paths,
     examples_folder,
-    lecture_style,
     load_example,
     run_example,
     run_tour,

@@ -12,7 +12,8 @@ pint stops here: the rest of symopt never sees a Quantity.  The contract:
 * :func:`minimize_with_units` runs an optimizer from a start made of Quantities: the
   unit-aware optimizers here (:func:`gd`, :func:`preconditioned`, :func:`adadelta`, ...)
   take Quantity hyper-parameters, are checked once per run and become plain
-  :mod:`symopt.optim` optimizers on magnitudes; the trajectory gets its units back.
+  :mod:`symopt.optim` optimizers on magnitudes; the result, a :class:`UnitTrajectory`,
+  is the plain trajectory with its units back (:func:`magnitudes` strips them again).
 """
 
 from symopt.errors import UnitsError
@@ -41,7 +42,7 @@ from symopt.units.optimizers import (
 )
 from symopt.units.registry import parse_quantity, parse_units, ureg
 from symopt.units.rules import RULES, RuleTable, UpdateReport, check_all, check_update
-from symopt.units.runs import magnitudes, minimize_with_units
+from symopt.units.runs import UnitTrajectory, magnitudes, minimize_with_units
 
 __all__ = [
     "RULES",
@@ -56,6 +57,7 @@ __all__ = [
     "UnitMismatchError",
     "UnitOptimizer",
     "UnitSyntaxError",
+    "UnitTrajectory",
     "UnitsError",
     "UnknownUnitError",
     "UpdateReport",

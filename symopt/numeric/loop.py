@@ -1,0 +1,226 @@
+"""The core both run loops share: start check, divergence guard, statuses, rows, progress.
+
+:mod:`~symopt.numeric.run` (deterministic runs) and :mod:`~symopt.numeric.minibatch`
+(mini-batch runs) differ only in where a gradient comes from; everything else about a
+batch of runs is decided here, once:
+
+- :func:`start`: ``x0`` as a fresh finite float array ``(n,)`` or ``(..., n)``;
+- :class:`Guard`: a run *diverged* when its point or its value is non-finite or grows
+  beyond :data:`EXPLODE` times its start (plus one);
+- :class:`Runs`: the status of each run (:data:`symopt._typing.Status`), frozen runs kept
+  at their point, diverging runs put back to their last good point;
+- :class:`Rows`: the recorded rows, turned into the :class:`~symopt.numeric.results.Trajectory`;
+- :func:`running`: the progress bar (tqdm) and the silenced floating-point warnings.
+
+>>> import numpy as np
+>>> runs = Runs((2,), steps=5)
+>>> guard = Guard(np.ones((2, 1)), np.ones(2))
+>>> new = np.array([[0.5], [1e13]])  # the second run jumps beyond 1e12 · (1 + 1)
+>>> runs.stop(np.ones((2, 1)), new, 3, guard).tolist(), new.tolist()
+([False, True], [[0.5], [1.0]])
+>>> runs.status.tolist(), runs.stop_step.tolist()
+(['max_steps', 'diverged'], [5, 3])
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from symopt._typing import Status
+from symopt.errors import ShapeError
+from symopt.numeric.results import Trajectory
+
+__all__ = ["EXPLODE", "VALUE_CHECK_EVERY", "Guard", "Rows", "Runs", "running", "start"]
+
+EXPLODE = 1e12
+"""A run diverged when ``|x|`` or ``|f|`` grows beyond this factor times its start (plus one)."""
+VALUE_CHECK_EVERY = 10
+"""Where values are not computed anyway, check them for divergence every this many steps."""
+# Up to this many coordinates in a batch, the guard's quick test is one dot product.
+_SMALL = 1024
+# Show a progress bar by default when this many gradient evaluations (per point and per
+# example) are ahead, and stderr is a terminal.
+_PROGRESS_WORK = 10**8
+
+
+def start(x0: Any, n: int | None) -> np.ndarray:
+    """``x0`` as a fresh float array of shape ``(n,)`` or ``(..., n)``, all finite.
+
+    >>> start([1, 2], 2)
+    array([1., 2.])
+    >>> start([1.0, float("nan")], 2)
+    Traceback (most recent call last):
+        ...
+    symopt.errors.ShapeError: x0 contains NaN or infinity: give a finite start
+    """
+    try:
+        x = np.array(x0, dtype=float)  # a copy: the run never aliases the caller's array
+    except (TypeError, ValueError) as err:
+        raise ShapeError(
+            f"x0 must be an array of numbers of shape (n,) or (..., n): {err}"
+        ) from None
+    if x.ndim == 0 or (n is not None and x.shape[-1] != n):
+        expected = "n" if n is None else str(n)
+        raise ShapeError(
+            f"x0 has shape {x.shape}, but the objective has {expected} variables: give shape "
+            f"({expected},) or (..., {expected})"
+        )
+    if not np.all(np.isfinite(x)):
+        raise ShapeError("x0 contains NaN or infinity: give a finite start")
+    return x
+
+
+def sq_norm(g: np.ndarray) -> np.ndarray:
+    """Squared Euclidean norm over the last axis.  For few coordinates a sum over columns
+    is several times faster than ``(g * g).sum(-1)`` and, unlike ``@``, avoids BLAS."""
+    n = g.shape[-1]
+    if n > 16:
+        return np.einsum("...i,...i->...", g, g)
+    total = g[..., 0] * g[..., 0]
+    for i in range(1, n):
+        total += g[..., i] * g[..., i]
+    return total
+
+
+class Guard:
+    """The divergence test, per run: non-finite or exploding points and values."""
+
+    def __init__(self, x0: np.ndarray, f0: np.ndarray):
+        self.sq_limit = (EXPLODE * (1.0 + np.sqrt(sq_norm(x0)))) ** 2
+        self.f_limit = EXPLODE * (1.0 + np.abs(f0))
+        # the whole batch inside this means every run is fine
+        self.fast_sq_limit = float(np.min(self.sq_limit))
+        self.fast_limit = float(np.sqrt(self.fast_sq_limit / x0.shape[-1]))
+
+    def bad_points(self, x: np.ndarray) -> np.ndarray | None:
+        """The runs whose point diverged, or None when surely none did."""
+        flat = x.reshape(-1)
+        if flat.size <= _SMALL:  # one dot product (NaN propagates) is the cheapest test
+            if flat @ flat <= self.fast_sq_limit:
+                return None
+        # Two plain reductions, no BLAS: on a big batch a threaded BLAS call can wait
+        # milliseconds for a busy core, far more than the whole step.
+        elif -self.fast_limit <= flat.min() and flat.max() <= self.fast_limit:
+            return None
+        return ~(sq_norm(x) <= self.sq_limit)
+
+    def bad_values(self, value: np.ndarray) -> np.ndarray:
+        """The runs whose value diverged."""
+        return ~(np.abs(value) <= self.f_limit)
+
+
+class Runs:
+    """The state of a batch of runs: which are frozen, how and when each ended."""
+
+    def __init__(self, batch: tuple[int, ...], steps: int):
+        self.frozen = np.zeros(batch, dtype=bool)
+        self.status = np.full(batch, "max_steps", dtype="<U9")
+        self.stop_step = np.full(batch, steps, dtype=int)
+        self.any_frozen = self.all_frozen = False
+
+    def freeze(self, runs: np.ndarray, status: Status, t: int) -> None:
+        """End ``runs`` (a boolean mask) at step ``t`` with ``status``."""
+        self.frozen |= runs
+        self.status[runs] = status
+        self.stop_step[runs] = t
+        self.any_frozen = True
+        self.all_frozen = bool(self.frozen.all())
+
+    def hold(self, x: np.ndarray, new: np.ndarray) -> np.ndarray:
+        """The next points ``new`` with every frozen run kept at its point in ``x``."""
+        if new.shape != x.shape:
+            raise ShapeError(
+                f"the optimizer's updates have shape {new.shape} but x0 has shape {x.shape}: "
+                f"an array hyper-parameter implies a bigger batch; broadcast x0 to it, e.g. "
+                f"np.broadcast_to(x0, {new.shape})"
+            )
+        if self.any_frozen:
+            np.copyto(new, x, where=self.frozen[..., None])
+        return new
+
+    def stop(
+        self, x: np.ndarray, new: np.ndarray, t: int, guard: Guard, *values: np.ndarray | None
+    ) -> np.ndarray | None:
+        """Stop the runs whose new point, or a value at it (those not None), diverged:
+        they are put back to their point in ``x`` (in place in ``new``) and marked
+        ``"diverged"`` at step ``t``.  Returns the mask of the runs stopped now, or None
+        when there are none (then ``new`` is untouched)."""
+        bad = guard.bad_points(new)
+        for value in values:
+            if value is not None:
+                bad_value = guard.bad_values(value)
+                bad = bad_value if bad is None else bad | bad_value
+        if bad is None:
+            return None
+        bad &= ~self.frozen
+        if not bad.any():
+            return None
+        np.copyto(new, x, where=bad[..., None])
+        self.freeze(bad, "diverged", t)
+        return bad
+
+
+class Rows:
+    """The recorded rows (only what is recorded is ever stored)."""
+
+    def __init__(self, every: int | None):
+        self.every = every
+        self.steps: list[int] = []
+        self.x: list[np.ndarray] = []
+        self.values: list[np.ndarray] = []
+        self.grad_norms: list[np.ndarray] = []
+
+    def wants(self, t: int) -> bool:
+        """Is step ``t`` one of the recorded steps (the final step aside)?"""
+        return t == 0 or (self.every is not None and t % self.every == 0)
+
+    def add(self, t: int, x: np.ndarray, value: np.ndarray, sq_grad_norm: np.ndarray) -> None:
+        self.steps.append(t)
+        self.x.append(x)
+        self.values.append(np.asarray(value, dtype=float))
+        self.grad_norms.append(np.sqrt(sq_grad_norm))
+
+    def trajectory(self, runs: Runs, extras: dict[str, Any] | None = None) -> Trajectory:
+        return Trajectory(
+            x=np.stack(self.x),
+            values=np.stack(self.values),
+            grad_norms=np.stack(self.grad_norms),
+            steps=np.array(self.steps),
+            status=runs.status,
+            stop_step=runs.stop_step,
+            extras=extras or {},
+        )
+
+
+@contextmanager
+def running(
+    progress: bool | None, steps: int, work: int, unit: str = "step"
+) -> Iterator[Callable[[int], None] | None]:
+    """The context of a run loop: floating-point warnings off (the guard handles
+    overflow and NaN), and a tqdm progress bar over ``steps`` when ``progress`` is True,
+    or when it is None and ``work`` (gradient evaluations) is large on a terminal.
+    Yields ``tick(t)``, to call after step ``t``, or None without a bar."""
+    if progress is None:
+        progress = work > _PROGRESS_WORK and sys.stderr.isatty()
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps, unit=unit, leave=False, file=sys.stderr)
+    every = max(1, steps // 200)
+
+    def tick(t: int) -> None:
+        if t % every == 0:
+            bar.update(every)
+
+    try:
+        with np.errstate(all="ignore"):
+            yield tick if bar is not None else None
+    finally:
+        if bar is not None:
+            bar.close()

@@ -355,3 +355,55 @@ def test_shapes_are_checked():
         hvp(f, np.zeros(3), np.zeros(2))
     with pytest.raises(ShapeError, match="selects no parameters"):
         hessian_spectrum(f, np.zeros(3), k=1, block=slice(5, 6))
+
+
+# -- sharpness along a run ------------------------------------------------------------------
+
+
+def test_tracker_on_a_quadratic_records_the_fixed_lambda_max():
+    f = symopt.quadratic([[10, 0], [0, 1]])  # H = diag(10, 1) everywhere
+    tracker = SharpnessTracker(f, every=4, k=2)
+    symopt.minimize(f, optim.gd(lr=0.1), [1.0, 1.0], steps=10, track=tracker)
+    assert tracker.steps.tolist() == [0, 4, 8]
+    np.testing.assert_allclose(tracker.values, 10.0, rtol=1e-12)
+    np.testing.assert_allclose(tracker.eigenvalues[:, 1], 1.0, rtol=1e-12)
+
+
+def test_tracker_leaves_the_run_unchanged_and_records_lambda_max_where_it_was():
+    net, X, y, _ = _net_and_data(sizes=(5, 6, 6, 3))
+    f, theta0 = net.objective(X, y), net.init(0)
+    lrs = np.array([0.05, 0.2])
+    plain = symopt.minimize(f, optim.gd(lr=lrs), np.stack([theta0, theta0]), steps=30)
+    tracker = SharpnessTracker(f, every=10)
+    traj = symopt.minimize(f, optim.gd(lr=lrs), np.stack([theta0, theta0]), steps=30, track=tracker)
+    np.testing.assert_array_equal(traj.x, plain.x)
+    assert tracker.steps.tolist() == [0, 10, 20, 30]
+    assert tracker.values.shape == (4, 2) and tracker.params.shape == (4, 2, net.size)
+    np.testing.assert_array_equal(tracker.params, traj.x[tracker.steps])
+    for i, run in ((0, 0), (3, 1)):
+        H = _torch_hessian(net, X, y, tracker.params[i, run])
+        assert tracker.values[i, run] == pytest.approx(np.linalg.eigvalsh(H)[-1], rel=1e-8)
+
+
+def test_tracker_in_a_mini_batch_run():
+    net, X, y, _ = _net_and_data(sizes=(5, 6, 3), n=40)
+    f, theta0 = net.objective(X, y), net.init(0)
+    kwargs = {"epochs": 3, "batch_size": 10, "seed": 0}
+    plain = symopt.minimize(f, optim.sgd(lr=0.1), theta0, **kwargs)
+    tracker = SharpnessTracker(f, every=5)
+    traj = symopt.minimize(f, optim.sgd(lr=0.1), theta0, track=tracker, **kwargs)
+    np.testing.assert_array_equal(traj.x, plain.x)
+    assert tracker.steps.tolist() == [0, 5, 10]  # 3 epochs of 4 batches: steps 0 ... 12
+    np.testing.assert_array_equal(tracker.params, traj.x[[0, 5, 10]])
+    lam = np.linalg.eigvalsh(_torch_hessian(net, X, y, tracker.params[2]))[-1]
+    assert tracker.values[2] == pytest.approx(lam, rel=1e-8)
+
+
+def test_a_tracker_must_have_every_and_be_callable():
+    from symopt.errors import ArgumentTypeError
+
+    f = symopt.quadratic(np.eye(2))
+    with pytest.raises(ArgumentTypeError, match="not a tracker"):
+        symopt.minimize(f, optim.gd(lr=0.1), [1.0, 1.0], steps=3, track=lambda t, x: None)
+    with pytest.raises(HyperparameterError):
+        SharpnessTracker(f, every=0)

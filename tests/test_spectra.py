@@ -138,7 +138,7 @@ def test_hvp_is_batched_over_runs_and_directions():
 
 def test_empirical_risk_hessian_is_2_xtx_over_n_for_least_squares():
     rng = np.random.default_rng(5)
-    X = rng.normal(size=(400, 4)) + [0.0, 1.0, 0.0, -2.0]
+    X = rng.normal(size=(400, 4)) + np.array([0.0, 1.0, 0.0, -2.0])
     y = X @ [1.0, -2.0, 0.5, 3.0] + rng.normal(size=400)
     risk = EmpiricalRisk("(y - w1*x1 - w2*x2 - w3*x3 - w4*x4)^2", "w1 w2 w3 w4", {"x": X, "y": y})
     H = 2 * X.T @ X / len(X)

@@ -38,8 +38,10 @@ class SharpnessTracker:
         Record at the steps divisible by ``every`` (step 0 is the start).
     k : int
         How many top eigenvalues to compute; :attr:`values` is the largest.
+    tol : float
+        Lanczos's residual tolerance (relative); the eigenvalue error is about its square.
     **options
-        Passed to :func:`~symopt.landscape.hessian_spectrum` (``tol``, ``seed``, ...).
+        Passed to :func:`~symopt.landscape.hessian_spectrum` (``seed``, ``block``, ...).
 
     Attributes
     ----------
@@ -53,11 +55,12 @@ class SharpnessTracker:
         Hessian-vector products spent.
     """
 
-    def __init__(self, loss: Any, every: int = 10, k: int = 1, **options: Any):
+    def __init__(self, loss: Any, every: int = 10, k: int = 1, tol: float = 1e-7, **options: Any):
         for name, value in (("every", every), ("k", k)):
             if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
                 raise HyperparameterError(name, value, "an int >= 1")
-        self.loss, self.every, self.k, self.options = loss, int(every), int(k), options
+        self.loss, self.every, self.k = loss, int(every), int(k)
+        self.options = {"tol": tol, **options}
         self._steps: list[int] = []
         self._eigenvalues: list[np.ndarray] = []
         self._params: list[np.ndarray] = []
@@ -71,8 +74,9 @@ class SharpnessTracker:
         params = np.array(params, dtype=float)  # a copy: the run's array is never touched
         lam = np.empty((*params.shape[:-1], self.k))
         for run in np.ndindex(params.shape[:-1]):
+            start = self._starts.get(run)  # the operator's symmetry is checked once per run
             spec = hessian_spectrum(
-                self.loss, params[run], k=self.k, start=self._starts.get(run), **self.options
+                self.loss, params[run], k=self.k, start=start, check=start is None, **self.options
             )
             lam[run] = spec.eigenvalues
             self._starts[run] = spec.eigenvectors.sum(axis=1)  # the top-k space, mixed

@@ -48,6 +48,7 @@ def plot_sharpness(
     ...                      [1.0, 0.5], title="sharpness")
     >>> len(fig.axes[0].lines)   # two runs and their two 2/η lines
     4
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     import matplotlib.pyplot as plt
 
@@ -105,6 +106,7 @@ def plot_spectral_density(
     >>> fig = plot_spectral_density({"two masses": d}, marks={"2/η": 2.0})
     >>> fig.axes[0].get_yscale()
     'log'
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     import matplotlib.pyplot as plt
 

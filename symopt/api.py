@@ -46,6 +46,7 @@ def minimize(
     batch_size: int | None = None,
     seed: int | None = None,
     progress: bool | None = None,
+    track: Any = None,
     **kwargs: Any,
 ) -> Trajectory | UnitTrajectory:
     """Minimize ``objective`` with ``optimizer`` from ``x0``; return the :class:`Trajectory`.
@@ -75,6 +76,10 @@ def minimize(
         mini-batch run; :func:`symopt.stochastic.minimize_minibatch` then takes over.
     progress : bool, optional
         Show a tqdm progress bar; by default only for long runs on a terminal.
+    track : tracker, optional
+        An observer such as :class:`symopt.landscape.SharpnessTracker`, called as
+        ``track(t, x_t)`` at the steps ``t = 0, every, 2·every, ...`` (``every`` is its
+        attribute); it does not change the run.  Not for runs with units.
     **kwargs
         Further options of the mini-batch runner (``test``, ``replacement``, ...).
 
@@ -96,6 +101,8 @@ def minimize(
         from symopt import units  # pint is imported only here
 
         _refuse(kwargs, "a run with units", epochs=epochs, batch_size=batch_size, seed=seed)
+        if track is not None:
+            raise HyperparameterError("track", track, "None in a run with units")
         return units.minimize_with_units(
             objective, optimizer, x0, steps, tol, record, progress=progress
         )
@@ -116,11 +123,14 @@ def minimize(
             seed=seed,
             record=record,
             progress=progress,
+            track=track,
             **{"max_steps": steps, **kwargs},
         )
     _refuse(kwargs, "a deterministic run", batch_size=batch_size, seed=seed)
     steps = 100 if steps is None else steps
-    return run.minimize(objective, optimizer, x0, steps, tol, record, progress=progress)
+    return run.minimize(
+        objective, optimizer, x0, steps, tol, record, progress=progress, track=track
+    )
 
 
 def sweep(

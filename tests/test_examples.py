@@ -505,3 +505,33 @@ def test_15_animations_show_the_predicted_distances(examples):
     for part in ("gd_boundary", "momentum", "sgd"):
         assert r[part]["frames"] >= 10
         assert r[part]["bytes"] <= 1_500_000
+
+
+# -- 17_edge_of_stability --------------------------------------------------------------
+
+
+def test_17_sharpness_is_fixed_on_the_quadratic_and_finds_2_over_eta_on_the_network(examples):
+    pytest.importorskip("sklearn", reason="the digits data ship with scikit-learn")
+    ran = examples["17"]
+    res = ran.result
+    names = {p.name for p in ran.folder.glob("*.png")}
+    assert names == {"17_edge_of_stability.png", "17_hessian_density.png"}
+    # 64 inputs, three tanh layers of width 32, 10 outputs: weights and biases
+    assert res["parameters"] == 64 * 32 + 32 + 2 * (32 * 32 + 32) + 32 * 10 + 10
+    # f = xᵀHx, H = diag(10, 1): the Hessian 2H has λ_max = 20 everywhere, and GD
+    # multiplies x₁ by 1 − 20η and x₂ by 1 − 2η each step, from x₀ = (−1.5, 1)
+    quad = res["quadratic"]
+    np.testing.assert_allclose(quad["sharpness"], 20.0, rtol=1e-10)
+    for k, lr in enumerate((0.05, 0.09, 0.105)):
+        t = 60
+        expected = 10 * (1.5 * (1 - 20 * lr) ** t) ** 2 + ((1 - 2 * lr) ** t) ** 2
+        assert quad["values"][-1, k] == pytest.approx(expected, rel=1e-9)
+    runs = res["sharpness"]["runs"]
+    for lr in (0.3, 0.4):  # Cohen et al.'s edge of stability: λ_max settles at 2/η
+        assert runs[lr]["reached_at"] is not None
+        assert 0.9 <= runs[lr]["late_ratio"] <= 1.1
+        assert runs[lr]["loss_rises_after_edge"] > 0  # the loss falls, but not monotonically
+        assert runs[lr]["loss_rises_before_edge"] == 0
+    assert runs[0.2]["reached_at"] is None and runs[0.2]["max"] < 10.0  # 2/η = 10
+    assert "never reaches the edge" in ran.notes
+    assert res["density_weights"] == pytest.approx([1.0] * 4, abs=1e-12)

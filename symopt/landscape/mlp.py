@@ -15,9 +15,10 @@ neuron's incoming weights: the "filter" of filter normalisation) and ``b`` of sh
 Losses are means over the samples, as in PyTorch: ``cross_entropy`` takes integer labels
 ``y``, ``mse`` is ``mean((z - y)**2)`` over samples and outputs.
 
-``loss``, ``gradient`` and ``predict`` are batched over leading axes of ``θ``: a stack
-``(..., P)`` of parameter vectors is evaluated at once (in chunks that bound memory), which
-is what makes a 51×51 landscape grid cheap.
+``hvp`` is the exact Hessian-vector product (Pearlmutter's R-operator through the same
+backprop).  ``loss``, ``gradient``, ``hvp`` and ``predict`` are batched over leading axes
+of ``θ``: a stack ``(..., P)`` of parameter vectors is evaluated at once (in chunks that
+bound memory), which is what makes a 51×51 landscape grid cheap.
 
 >>> import numpy as np
 >>> net = MLP([2, 8, 8, 3], activation="tanh", skip=True, seed=0)
@@ -148,6 +149,16 @@ class MLP:
             for s, e in zip(self.shapes, ends, strict=True)
         ]
 
+    def blocks(self) -> dict[str, slice]:
+        """Where each layer's ``W`` and ``b`` sit in ``θ``: ``{"layer 1": slice, ...}``, the
+        diagonal blocks of per-layer Hessian spectra.
+
+        >>> MLP([3, 4, 2]).blocks()
+        {'layer 1': slice(0, 16, None), 'layer 2': slice(16, 26, None)}
+        """
+        ends = [0, *np.cumsum([math.prod(s) for s in self.shapes])[1::2]]
+        return {f"layer {k}": slice(int(ends[k - 1]), int(ends[k])) for k in range(1, len(ends))}
+
     # -- evaluation -------------------------------------------------------------------
 
     def loss(self, theta: Any, X: Any, y: Any) -> np.ndarray:
@@ -187,6 +198,60 @@ class MLP:
             raise HyperparameterError("loss", self.loss_name, '"cross_entropy" for accuracy')
         X, y = self._data(X, y)
         return np.mean(self.predict(theta, X) == y, axis=-1)
+
+    def hvp(self, theta: Any, X: Any, y: Any, v: Any) -> np.ndarray:
+        """The Hessian of :meth:`loss` times ``v``, exactly (Pearlmutter's R-operator).
+
+        ``θ`` and ``v`` have shapes ``(..., P)`` whose leading axes broadcast: one θ with a
+        stack of directions, or one direction per run of a stack of θ; the result has the
+        broadcast shape.  The product is the directional derivative of the backprop
+        gradient, so it costs about two gradients.  relu: its second derivative is taken as
+        0 and its derivative at a kink (pre-activation exactly 0) as 0, as in the gradient
+        and in PyTorch: the product is then the derivative of the branch ``s ≤ 0``, which is
+        the exact Hessian everywhere off the kinks (a set of measure zero).
+
+        >>> net = MLP([1, 1], loss="mse")   # z = w x + b, loss (w x + b - y)²
+        >>> net.hvp([1.0, 0.0], [[2.0]], [[1.0]], [[1.0, 0.0], [0.0, 1.0]])  # 2 [[x², x], [x, 1]]
+        array([[8., 4.],
+               [4., 2.]])
+        """
+        X, y = self._data(X, y)
+        theta, v = self._theta(theta), self._theta(v)
+        if theta.ndim == 1:
+            return self.hessian_operator(theta, X, y)(v)
+        lead = np.broadcast_shapes(theta.shape[:-1], v.shape[:-1])
+        flat_t = np.broadcast_to(theta, (*lead, self.size)).reshape(-1, self.size)
+        flat_v = np.broadcast_to(v, (*lead, self.size)).reshape(-1, self.size)
+        chunk = self._chunk(len(X))
+        parts = [
+            _Curvature(self, flat_t[k : k + chunk], X, y).product(flat_v[k : k + chunk])
+            for k in range(0, len(flat_t), chunk)
+        ]
+        return np.concatenate(parts).reshape(*lead, self.size)
+
+    def hessian_operator(self, theta: Any, X: Any, y: Any) -> Any:
+        """``v -> H v`` at one ``θ`` (shape ``(P,)``), its forward and backward passes done
+        once and reused for every direction ``v`` (shape ``(P,)`` or ``(K, P)``)."""
+        X, y = self._data(X, y)
+        theta = self._theta(theta)
+        if theta.ndim != 1:
+            raise ShapeError(
+                f"hessian_operator needs one θ of shape ({self.size},), got {theta.shape}: "
+                "use hvp() for a stack of θ"
+            )
+        curvature, chunk = _Curvature(self, theta, X, y), self._chunk(len(X))
+
+        def product(v: Any) -> np.ndarray:
+            v = self._theta(v)
+            flat = v.reshape(-1, self.size)
+            parts = [curvature.product(flat[k : k + chunk]) for k in range(0, len(flat), chunk)]
+            return np.concatenate(parts).reshape(v.shape)
+
+        return product
+
+    def _chunk(self, n_samples: int) -> int:
+        """How many parameter vectors (or directions) to stack per pass."""
+        return max(1, _CHUNK_BYTES // (8 * n_samples * max(self.sizes[1:])))
 
     def objective(self, X: Any, y: Any) -> MLPObjective:
         """This network's loss on fixed data, as an objective for runs and landscapes."""
@@ -262,7 +327,7 @@ class MLP:
         ``θ`` (shape ``(..., P)``) that keep each layer's activations cache-sized."""
         theta = self._theta(theta)
         flat = theta.reshape(-1, self.size)
-        chunk = max(1, _CHUNK_BYTES // (8 * len(X) * max(self.sizes[1:])))
+        chunk = self._chunk(len(X))
         parts = [fn(flat[k : k + chunk]) for k in range(0, len(flat), chunk)]
         return tuple(
             np.concatenate(p).reshape(theta.shape[:-1] + p[0].shape[1:])
@@ -306,6 +371,81 @@ class MLP:
         return X, y
 
 
+class _Curvature:
+    """Pearlmutter's R-operator at fixed ``θ`` (shape ``(P,)`` or ``(B, P)``).
+
+    The forward pass, the output's gradient and the backward deltas are computed once;
+    :meth:`product` then pushes a direction ``V`` forward (``R{a}``, the change of every
+    pre-activation) and back (``R{δ}``), which is the change of the gradient along ``V``.
+    Leading axes of ``θ`` and ``V`` broadcast through the matrix products.
+    """
+
+    def __init__(self, net: MLP, theta: np.ndarray, X: np.ndarray, y: np.ndarray):
+        self.net, self.n = net, len(X)
+        tensors = net.unflatten(theta)
+        self.W = tensors[0::2]
+        z, self.hs, self.acts = net._forward(theta, X)
+        if net.loss_name == "cross_entropy":
+            shifted = z - z.max(axis=-1, keepdims=True)
+            self.p = np.exp(shifted)
+            self.p /= self.p.sum(axis=-1, keepdims=True)
+            self.dz = self.p.copy()
+            picked = _labels(y, z.shape)
+            np.put_along_axis(
+                self.dz, picked, np.take_along_axis(self.dz, picked, axis=-1) - 1.0, axis=-1
+            )
+            self.dz /= self.n
+        else:
+            self.dz = (z - (y[:, None] if y.ndim == 1 else y)) * (2.0 / z.shape[-1] / self.n)
+        self.d = [net._act_grad(s) for s in self.acts]  # act'(a) from act(a)
+        self.g, self.delta = [None] * len(self.acts), [None] * len(self.acts)
+        g = self.dz @ self.W[-1]
+        for i in range(len(self.acts) - 1, -1, -1):
+            self.g[i], self.delta[i] = g, g * self.d[i]
+            if i > 0:
+                g = self.delta[i] @ self.W[i] + (g if net.residual[i] else 0.0)
+
+    def product(self, V: np.ndarray) -> np.ndarray:
+        """``H V`` for directions ``V`` of shape ``(..., P)`` (flat, broadcasting with θ)."""
+        net, T = self.net, np.swapaxes
+        tensors = net.unflatten(V)
+        VW, Vb = tensors[0::2], tensors[1::2]
+        Rh, Rhs, Rs_all = None, [], []
+        for i in range(len(self.acts)):  # forward: R{h_i}, R{act(a_i)}
+            Rhs.append(Rh)
+            Ra = self.hs[i] @ T(VW[i], -1, -2) + Vb[i][..., None, :]
+            if Rh is not None:
+                Ra = Ra + Rh @ T(self.W[i], -1, -2)
+            Rs = self.d[i] * Ra
+            Rs_all.append(Rs)
+            Rh = Rs + Rh if net.residual[i] and Rh is not None else Rs
+        Rz = self.hs[-1] @ T(VW[-1], -1, -2) + Vb[-1][..., None, :]
+        if Rh is not None:
+            Rz = Rz + Rh @ T(self.W[-1], -1, -2)
+        if net.loss_name == "cross_entropy":  # R{softmax(z)} / N
+            Rdz = self.p * (Rz - (self.p * Rz).sum(axis=-1, keepdims=True)) / self.n
+        else:
+            Rdz = Rz * (2.0 / Rz.shape[-1] / self.n)
+        layers = [(T(Rdz, -1, -2) @ self.hs[-1], Rdz.sum(axis=-2))]
+        if Rh is not None:
+            layers[0] = (layers[0][0] + T(self.dz, -1, -2) @ Rh, layers[0][1])
+        Rg = Rdz @ self.W[-1] + self.dz @ VW[-1]
+        for i in range(len(self.acts) - 1, -1, -1):  # backward: R{δ_i}, R{dW_i}, R{g}
+            Rdelta = Rg * self.d[i]
+            if net.activation == "tanh":  # act'' = -2 s act': R{act'(a)} = -2 s R{s}
+                Rdelta = Rdelta - 2.0 * self.g[i] * self.acts[i] * Rs_all[i]
+            RdW = T(Rdelta, -1, -2) @ self.hs[i]
+            if Rhs[i] is not None:
+                RdW = RdW + T(self.delta[i], -1, -2) @ Rhs[i]
+            layers.append((RdW, Rdelta.sum(axis=-2)))
+            if i > 0:
+                Rg_next = Rdelta @ self.W[i] + self.delta[i] @ VW[i]
+                Rg = Rg_next + Rg if net.residual[i] else Rg_next
+        lead = np.broadcast_shapes(V.shape[:-1], self.dz.shape[:-2])
+        flat = [t.reshape(*lead, -1) for pair in reversed(layers) for t in pair]
+        return np.concatenate(flat, axis=-1)
+
+
 def _labels(y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Integer labels broadcast to index the class axis of ``(..., N, C)`` logits."""
     return np.broadcast_to(y[:, None], (*shape[:-1], 1))
@@ -343,6 +483,14 @@ class MLPObjective:
 
     def value_and_gradient(self, theta: Any) -> tuple[np.ndarray, np.ndarray]:
         return self.net.value_and_gradient(theta, self.X, self.y)
+
+    def hvp(self, theta: Any, v: Any) -> np.ndarray:
+        """The Hessian of the loss times ``v`` (:meth:`MLP.hvp`), shape ``(..., P)``."""
+        return self.net.hvp(theta, self.X, self.y, v)
+
+    def hessian_operator(self, theta: Any) -> Any:
+        """``v -> H v`` at one ``θ``, reusing its forward pass (:meth:`MLP.hessian_operator`)."""
+        return self.net.hessian_operator(theta, self.X, self.y)
 
     def batch_value(self, theta: Any, idx: Any) -> np.ndarray:
         return self.net.loss(theta, *self._batch(idx))

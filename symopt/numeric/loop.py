@@ -9,7 +9,9 @@ batch of runs is decided here, once:
   beyond :data:`EXPLODE` times its start (plus one);
 - :class:`Runs`: the status of each run (:data:`symopt._typing.Status`), frozen runs kept
   at their point, diverging runs put back to their last good point;
-- :class:`Rows`: the recorded rows, turned into the :class:`~symopt.numeric.results.Trajectory`;
+- :class:`Rows`: the recorded rows, turned into the :class:`~symopt.numeric.results.Trajectory`,
+  and the points handed to a tracker (``track=``: ``track(t, x_t)`` every ``track.every``
+  steps, e.g. :class:`symopt.landscape.SharpnessTracker`; it observes, the run is unchanged);
 - :func:`running`: the progress bar (tqdm) and the silenced floating-point warnings.
 
 >>> import numpy as np
@@ -32,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from symopt._typing import Status
-from symopt.errors import ShapeError
+from symopt.errors import ArgumentTypeError, ShapeError
 from symopt.numeric.results import Trajectory
 
 __all__ = ["EXPLODE", "VALUE_CHECK_EVERY", "Guard", "Rows", "Runs", "running", "start"]
@@ -166,10 +168,11 @@ class Runs:
 
 
 class Rows:
-    """The recorded rows (only what is recorded is ever stored)."""
+    """The recorded rows (only what is recorded is ever stored), and the tracker."""
 
-    def __init__(self, every: int | None):
+    def __init__(self, every: int | None, track: Any = None):
         self.every = every
+        self.track = _tracker(track)
         self.steps: list[int] = []
         self.x: list[np.ndarray] = []
         self.values: list[np.ndarray] = []
@@ -178,6 +181,13 @@ class Rows:
     def wants(self, t: int) -> bool:
         """Is step ``t`` one of the recorded steps (the final step aside)?"""
         return t == 0 or (self.every is not None and t % self.every == 0)
+
+    def observe(self, t: int, x: np.ndarray) -> None:
+        """Hand the accepted point ``x_t`` to the tracker at its steps (a read-only view)."""
+        if self.track is not None and t % self.track.every == 0:
+            view = x.view()
+            view.flags.writeable = False
+            self.track(t, view)
 
     def add(self, t: int, x: np.ndarray, value: np.ndarray, sq_grad_norm: np.ndarray) -> None:
         self.steps.append(t)
@@ -195,6 +205,18 @@ class Rows:
             stop_step=runs.stop_step,
             extras=extras or {},
         )
+
+
+def _tracker(track: Any) -> Any:
+    every = getattr(track, "every", None)
+    if track is not None and not (
+        callable(track) and isinstance(every, int) and not isinstance(every, bool) and every > 0
+    ):
+        raise ArgumentTypeError(
+            f"track={track!r} is not a tracker: give an object with an int attribute every >= 1 "
+            "that is called as track(step, params), e.g. symopt.landscape.SharpnessTracker"
+        )
+    return track
 
 
 @contextmanager

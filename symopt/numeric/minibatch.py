@@ -51,6 +51,7 @@ def minimize_minibatch(
     drop_last: bool = False,
     independent: bool = False,
     max_steps: int | None = None,
+    track: Any = None,
 ) -> Trajectory:
     """Mini-batch SGD with any optimizer on an :class:`~symopt.stochastic.EmpiricalRisk`.
 
@@ -95,6 +96,8 @@ def minimize_minibatch(
         ``5·10⁷``: use ``replacement=True`` then).
     max_steps : int, optional
         Stop after this many steps in all, even within an epoch.
+    track : tracker, optional
+        Called as ``track(t, x_t)`` at the steps ``t`` divisible by ``track.every``.
 
     Returns
     -------
@@ -137,7 +140,7 @@ def minimize_minibatch(
     total = epochs * per_epoch
     if max_steps is not None:
         total = min(total, _positive_int("max_steps", max_steps))
-    run = _Loop(risk, optimizer, needs, x, total, every, test_risk, keep_losses=every is not None)
+    run = _Loop(risk, optimizer, needs, x, total, every, test_risk, every is not None, track)
     with running(progress, total, total * k * max(1, x.size // p), unit="batch") as tick:
         traj = run.loop(draws.steps(total), tick)
     traj.extras.update(batch_size=k, steps_per_epoch=per_epoch, n_examples=n)
@@ -252,13 +255,13 @@ class _Loop:
     recorded rows) before the point is taken; a diverging run goes back to its last good
     point, where its next batch is evaluated again."""
 
-    def __init__(self, risk, optimizer, needs, x, total, every, test, keep_losses):
+    def __init__(self, risk, optimizer, needs, x, total, every, test, keep_losses, track):
         self.risk, self.optimizer, self.x0 = risk, optimizer, x
         self.total, self.test = total, test
         self.need_value, self.need_step = "value" in needs, "step" in needs
         self.keep_losses = keep_losses
         self.runs = Runs(x.shape[:-1], total)
-        self.rows = Rows(every)
+        self.rows = Rows(every, track)
         self.test_values: list[np.ndarray] = []
 
     def _record(self, t: int, x: np.ndarray, full: tuple[Any, np.ndarray]) -> None:
@@ -286,6 +289,7 @@ class _Loop:
         x = self.x0
         full = full_at(x)
         self._record(0, x, full)
+        rows.observe(0, x)
         guard = Guard(x, np.asarray(full[0], dtype=float))
         state = self.optimizer.init(x)
         value, g = usual(x, next(batches))
@@ -315,6 +319,7 @@ class _Loop:
             if record:
                 self._record(t, new, full)
             x = new
+            rows.observe(t, x)
             if tick is not None:
                 tick(t)
         return rows.trajectory(runs, self._extras(losses))

@@ -57,6 +57,7 @@ def minimize(
     record: Record = "all",
     *,
     progress: bool | None = None,
+    track: Any = None,
 ) -> Trajectory:
     """Minimize ``objective`` with ``optimizer`` from ``x0``; return the :class:`Trajectory`.
 
@@ -79,6 +80,8 @@ def minimize(
         plus the final point.
     progress : bool, optional
         Show a tqdm progress bar; by default only for long runs on a terminal.
+    track : tracker, optional
+        Called as ``track(t, x_t)`` at the steps ``t`` divisible by ``track.every``.
 
     Returns
     -------
@@ -99,7 +102,7 @@ def minimize(
     steps, tol, every = _check_settings(steps, tol, record)
     runs = Runs(x.shape[:-1], steps)
     with running(progress, steps, steps * max(1, x.size // x.shape[-1])) as tick:
-        rows = _loop(f, optimizer, needs, x, steps, tol, Rows(every), runs, tick)
+        rows = _loop(f, optimizer, needs, x, steps, tol, Rows(every, track), runs, tick)
     return rows.trajectory(runs)
 
 
@@ -172,6 +175,7 @@ def _loop(f, optimizer, needs, x, steps, tol, rows: Rows, runs: Runs, tick) -> R
     state = optimizer.init(x)
     t = 0
     while True:
+        rows.observe(t, x)
         g = gradient(x)
         sq = None
         if tol2 is not None:

@@ -428,6 +428,32 @@ class _PerExample:
         return total, g
 
 
+class _PerExampleHessian:
+    """The per-example Hessian lambdified in ``(θ, z)``, averaged over the examples."""
+
+    def __init__(self, expr: sp.Expr, params, columns: dict[str, np.ndarray]):
+        self.P = len(params)
+        used = sorted(expr.free_symbols - set(params), key=lambda s: s.name)
+        self.columns = [columns[s.name] for s in used]
+        entries = Derivatives(expr, params).hessian  # upper triangle, (i, j) with i <= j
+        self.where = list(entries)
+        self._fn = lambdify([*params, *used], list(entries.values()))
+
+    def __call__(self, theta: np.ndarray, n: int) -> np.ndarray:
+        chunk = min(_CHUNK_ROWS, max(64, _CHUNK // max(1, theta.size // self.P)))
+        H = np.zeros((*theta.shape, self.P))
+        args = [theta[..., j, None] for j in range(self.P)]
+        for start in range(0, n, chunk):
+            rows = slice(start, min(n, start + chunk))
+            shape = (*theta.shape[:-1], rows.stop - rows.start)
+            values = self._fn(*args, *[c[rows] for c in self.columns])
+            for (i, j), v in zip(self.where, values, strict=True):
+                H[..., i, j] += _sum_last(v, shape)
+        for i, j in self.where:
+            H[..., j, i] = H[..., i, j]
+        return H / n
+
+
 class _Model:
     """A non-symbolic model: ``value(theta, batch)`` and ``gradient(theta, batch)``, the
     means over a batch given as a dict of columns ``(K,)`` or ``(..., K)``."""
@@ -665,6 +691,37 @@ class EmpiricalRisk:
         """Both in one pass over the data."""
         v, g = self._full(self._theta(theta), True, True)
         return _scalar(v), g
+
+    def hessian(self, theta: Any) -> np.ndarray:
+        """The Hessian of the empirical risk, shape ``(..., P, P)``.
+
+        Least squares uses its moments (``2Q``, exact and ``O(P²)``); any other symbolic
+        loss its per-example Hessian, derived once by SymPy and summed over the examples;
+        a model its own ``hessian(theta, batch)``, if it has one.
+
+        >>> data = {"x": np.array([0.0, 1.0, 2.0]), "y": np.array([1.0, 3.0, 5.0])}
+        >>> EmpiricalRisk("(y - a*x - b)^2", "a b", data).hessian([0.0, 0.0])  # 2·mean[x², x; x, 1]
+        array([[3.33333333, 2.        ],
+               [2.        , 2.        ]])
+        """
+        theta = self._theta(theta)
+        if self.structure == "model":
+            hessian = getattr(self.loss, "hessian", None)
+            if not callable(hessian):
+                from symopt.errors import NotDifferentiableError
+
+                raise NotDifferentiableError(
+                    f"the model {type(self.loss).__name__} has no hessian(theta, batch): add "
+                    "one (the mean over the batch, shape (..., P, P)) or use a symbolic loss"
+                )
+            return np.asarray(hessian(theta, self._columns), dtype=float)
+        quadratic = getattr(self._engine, "quadratic", None)
+        if quadratic is not None:
+            H = np.broadcast_to(2 * quadratic[0], (*theta.shape, self.n_params)).copy()
+            return H if self._penalty is None else H + self._penalty.hessian(theta)
+        if getattr(self, "_second", None) is None:
+            self._second = _PerExampleHessian(stable(self.loss), self.params, self._columns)
+        return self._second(theta, self.n_examples)
 
     def _batch(self, theta: Any, idx: Any, value: bool, grad: bool):
         theta, rows = self._theta(theta), self._rows(idx)

@@ -77,7 +77,7 @@ class Optimizer(NamedTuple):
     update: Callable[..., tuple[np.ndarray, Any]]
     needs: tuple[str, ...] = ()
     name: str = ""
-    hyperparams: Mapping[str, Any] = {}  # noqa: RUF012 (a default never mutated)
+    hyperparams: Mapping[str, Any] = {}  # shared by transforms: never mutated
 
 
 def named(builder: Callable[..., Optimizer]) -> Callable[..., Optimizer]:

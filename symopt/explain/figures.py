@@ -1,0 +1,114 @@
+"""The figures of an :class:`~symopt.explain.Explanation`, as PNG data by file name.
+
+Two variables: the landscape with every critical point (and the run from ``x0``), and per
+minimum a zoomed panel with GD from near it at 0.5×, 0.99× and 1.01× its stability limit
+(converging, barely converging, not converging).  Other sizes: the value curves of the same
+runs.  Always: the Hessian spectra at the critical points.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from symopt.critical.table import format_point
+from symopt.explain.runs import FACTORS, stability_runs
+
+__all__ = ["draw", "stability_trajectory", "start_sizes"]
+
+_STEPS = 2000
+
+
+def start_sizes(e: Any) -> list[float]:
+    """How far from each minimum its stability runs start: 2 % of the distance to the
+    nearest other critical point (0.02 when there is none)."""
+    others = [np.array(p.x) for p in (*e.minima, *e.saddles)]
+    sizes = []
+    for m in e.minima:
+        gaps = [np.linalg.norm(o - m.x) for o in others if np.linalg.norm(o - m.x) > 0]
+        sizes.append(0.02 * min(gaps) if gaps else 0.02)
+    return sizes
+
+
+def stability_trajectory(e: Any) -> Any:
+    """The batched GD runs of the stability panels (``None`` without minima)."""
+    if not e.minima:
+        return None
+    return stability_runs(e.objective.compile(), e.minima, start_sizes(e), steps=_STEPS)
+
+
+def _runs(e: Any, i: int) -> dict[str, Any]:
+    traj = e.runs
+    m = e.minima[i]
+    return {
+        f"η = {k:g} × 2/λ_max = {k * m.gd_stability_limit:.4g}: {_verdict(traj[i, j], m)}": traj[
+            i, j
+        ]
+        for j, k in enumerate(FACTORS)
+    }
+
+
+def _verdict(run: Any, m: Any) -> str:
+    """What the run did: converged to the minimum or not."""
+    end = np.asarray(run.final_x, dtype=float)
+    if run.status == "diverged" or not np.all(np.isfinite(end)):
+        return "diverges"
+    if np.linalg.norm(end - m.x) <= 1e-8 * max(1.0, float(np.abs(m.x).max())):
+        return "converges"
+    return "does not converge"
+
+
+def draw(e: Any) -> dict[str, bytes]:
+    """Every figure of ``e`` as PNG bytes, by file name."""
+    from symopt.plot.explain import plot_spectra, plot_stability, png
+
+    figures: dict[str, bytes] = {}
+    n = e.objective.n
+    if n in (1, 2) and len(e.critical_points):
+        figures["explain_landscape.png"] = png(_landscape(e))
+    if e.minima and n == 2:
+        sizes = start_sizes(e)
+        rows = [
+            (f"minimum {i + 1} at {format_point(m.point)}", m.x, 3 * sizes[i], _runs(e, i))
+            for i, m in enumerate(e.minima)
+        ]
+        figures["explain_stability.png"] = png(plot_stability(e.objective, rows))
+    elif e.minima:
+        figures["explain_values.png"] = png(_values(e))
+    spectra = [p for p in e.critical_points if not p.is_family and p.hessian_eigenvalues]
+    if spectra:
+        lr = e.optimizer.hyperparams.get("lr") if e.optimizer.name else None
+        figures["explain_spectra.png"] = png(
+            plot_spectra(
+                [format_point(p.point) for p in spectra],
+                [[float(v) for v in p.hessian_eigenvalues] for p in spectra],
+                [p.kind for p in spectra],
+                lr=float(lr) if isinstance(lr, int | float) and lr > 0 else None,
+            )
+        )
+    return figures
+
+
+def _landscape(e: Any) -> Any:
+    from symopt.plot.points import plot_critical_points
+
+    fig = plot_critical_points(e.objective, e.critical_points)
+    if e.x0_run is not None and e.objective.n == 2:
+        ax = fig.axes[0]
+        path = np.asarray(e.x0_run.x, dtype=float)
+        ax.plot(path[:, 0], path[:, 1], "-", color="white", lw=2, zorder=5)
+        ax.plot(*path[0], "s", color="white", mec="k", ms=8, zorder=7)
+    return fig
+
+
+def _values(e: Any) -> Any:
+    import matplotlib.pyplot as plt
+
+    from symopt.plot.paths import plot_values
+
+    k = len(e.minima)
+    fig, axes = plt.subplots(1, k, figsize=(7.5 * k, 5), layout="constrained", squeeze=False)
+    for i, (ax, m) in enumerate(zip(axes[0], e.minima, strict=True)):
+        plot_values(_runs(e, i), ax=ax, minimum=float(m.value), title=f"minimum {i + 1}")
+    return fig

@@ -93,22 +93,32 @@ def draw(e: Any) -> dict[str, bytes]:
 def _landscape(e: Any) -> Any:
     from symopt.plot.points import plot_critical_points
 
-    fig = plot_critical_points(e.objective, e.critical_points)
+    box = None
+    if e.x0 is not None and e.objective.n == 2:  # the view holds the start too
+        xs = np.array(
+            [[float(v) for v in p.point.values()] for p in e.critical_points if not p.is_family]
+            + [e.x0]
+        )
+        lo, hi = xs.min(axis=0), xs.max(axis=0)
+        pad = 0.25 * (hi - lo) + 0.5
+        box = list(zip(lo - pad, hi + pad, strict=True))
+    fig = plot_critical_points(e.objective, e.critical_points, box=box)
     if e.x0_run is not None and e.objective.n == 2:
         ax = fig.axes[0]
         path = np.asarray(e.x0_run.x, dtype=float)
         ax.plot(path[:, 0], path[:, 1], "-", color="white", lw=2, zorder=5)
-        ax.plot(*path[0], "s", color="white", mec="k", ms=8, zorder=7)
+        ax.plot(*path[0], "s", color="white", mec="k", ms=8, zorder=7, label="")
     return fig
+
+
+def _below(value: float) -> float:
+    """``value`` less a few round-offs: a converged run's ``f − f*`` stays positive."""
+    return value - 8 * np.finfo(float).eps * max(1.0, abs(value))
 
 
 def _values(e: Any) -> Any:
-    import matplotlib.pyplot as plt
+    from symopt.plot.explain import plot_value_panels
 
-    from symopt.plot.paths import plot_values
-
-    k = len(e.minima)
-    fig, axes = plt.subplots(1, k, figsize=(7.5 * k, 5), layout="constrained", squeeze=False)
-    for i, (ax, m) in enumerate(zip(axes[0], e.minima, strict=True)):
-        plot_values(_runs(e, i), ax=ax, minimum=float(m.value), title=f"minimum {i + 1}")
-    return fig
+    return plot_value_panels(
+        [(f"minimum {i + 1}", _below(float(m.value)), _runs(e, i)) for i, m in enumerate(e.minima)]
+    )

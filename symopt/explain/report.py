@@ -59,6 +59,19 @@ def _exact_and_float(value: Any) -> str:
     return shown if shown.lstrip("≈") == as_float else f"{shown} ≈ {as_float}"
 
 
+def _matrix(H: sp.Matrix) -> str:
+    """``[[6, -3], [-3, 6]]``, entries as :func:`format_number` writes them."""
+    return (
+        "["
+        + ", ".join("[" + ", ".join(format_number(v) for v in row) + "]" for row in H.tolist())
+        + "]"
+    )
+
+
+def _count(k: int, word: str) -> str:
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+
 def _vector(v: np.ndarray) -> str:
     return "(" + ", ".join(f"{c:.4g}" for c in v) + ")"
 
@@ -112,9 +125,10 @@ def outline(e: Any) -> list[Section]:
 def _critical(e: Any) -> Section:
     cp = e.critical_points
     s = Section("Critical points").pre(str(cp))
-    counts = f"{len(e.minima)} isolated minima, {len(e.saddles)} saddles"
+    counts = f"{_count(len(e.minima), 'isolated minimum')}, {_count(len(e.saddles), 'saddle')}"
+    counts = counts.replace("minimums", "minima")
     if e.families:
-        counts += f", {len(e.families)} families"
+        counts += f", {_count(len(e.families), 'family')}".replace("familys", "families")
     s.p(
         counts
         + ("; the list is complete." if cp.complete else "; the list is not proved complete.")
@@ -127,7 +141,7 @@ def _minimum(e: Any, i: int, m: Any) -> Section:
     lam = ", ".join(_exact_and_float(v) for v in m.hessian_eigenvalues)
     rows = [
         ("f there", _num(m.value)),
-        ("Hessian H", sp.sstr(m.hessian.applyfunc(lambda v: sp.Float(v, 6) if v.is_Float else v))),
+        ("Hessian H", _matrix(m.hessian)),
         ("eigenvalues of H", lam),
         ("condition number κ = λ_max/λ_min", _num(m.condition_number)),
         ("GD converges locally iff", f"0 < η < 2/λ_max = {_num(m.gd_stability_limit)}"),

@@ -5,6 +5,7 @@
   per panel, the minimum marked in the shared style).
 * :func:`plot_spectra`: the Hessian's eigenvalues at every critical point, coloured by
   kind, with the line ``λ = 2/η`` that GD's learning rate must keep every curvature below.
+* :func:`plot_value_panels`: the same runs as value curves, one panel per minimum (any n).
 * :func:`png`: a figure as PNG bytes (and closed).
 
 matplotlib is imported inside the functions.
@@ -21,7 +22,7 @@ import numpy as np
 from symopt.plot.paths import LABEL_SIZE, LEGEND_SIZE, TITLE_SIZE
 from symopt.plot.points import KIND_STYLE, mark_point
 
-__all__ = ["plot_spectra", "plot_stability", "png"]
+__all__ = ["plot_spectra", "plot_stability", "plot_value_panels", "png"]
 
 
 def plot_stability(objective: Any, rows: Sequence[tuple[str, Any, float, Any]]) -> Any:
@@ -82,6 +83,31 @@ def plot_stability(objective: Any, rows: Sequence[tuple[str, Any, float, Any]]) 
         ncol=len(markers),
         fontsize=LEGEND_SIZE + 1,
     )
+    return fig
+
+
+def plot_value_panels(panels: Sequence[tuple[str, float, Any]]) -> Any:
+    """One panel per ``(title, f_min, runs)``: ``f(x_t) − f_min`` of the runs
+    (``dict label -> Trajectory``) against the step, by
+    :func:`~symopt.plot.paths.plot_values`.
+
+    Examples
+    --------
+    >>> import symopt
+    >>> f = symopt.Objective("x**2 + y**2 + z**2")
+    >>> runs = {"η = 0.1": symopt.minimize(f, symopt.optim.gd(lr=0.1), [1.0, 1.0, 1.0])}
+    >>> fig = plot_value_panels([("minimum 1", 0.0, runs)])
+    >>> fig.axes[0].get_title()
+    'minimum 1'
+    """
+    import matplotlib.pyplot as plt
+
+    from symopt.plot.paths import plot_values
+
+    k = len(panels)
+    fig, axes = plt.subplots(1, k, figsize=(7.5 * k, 5), layout="constrained", squeeze=False)
+    for ax, (title, f_min, runs) in zip(axes[0], panels, strict=True):
+        plot_values(runs, ax=ax, minimum=f_min, title=title)
     return fig
 
 

@@ -42,7 +42,7 @@ def _runs(e: Any, i: int) -> dict[str, Any]:
     traj = e.runs
     m = e.minima[i]
     return {
-        f"η = {k:g} × 2/λ_max = {k * m.gd_stability_limit:.4g}: {_verdict(traj[i, j], m)}": traj[
+        f"η = {k:g}·2/λ_max = {k * m.gd_stability_limit:.4g}\n{_verdict(traj[i, j], m)}": traj[
             i, j
         ]
         for j, k in enumerate(FACTORS)

@@ -84,3 +84,20 @@ def test_report_opens_with_every_image_loaded(browser, tmp_path):
     shot = tmp_path / "report.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
     shutil.copyfile(shot, LEAD_COPY)
+
+
+@pytest.mark.examples
+def test_tour_index_opens_with_every_image_loaded(browser, examples, tmp_path):
+    from symopt.tour.runner import Stop, write_index
+
+    ran = examples["16"]  # the shared run of examples/16_explain.py: no second run
+    stop = Stop(ran.folder.name, "explain", ran.notes, ran.pictures)
+    index = write_index([stop], ran.folder.parent)
+    browser.get(index.resolve().as_uri())
+    widths = browser.execute_script(
+        "return Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0);"
+    )
+    assert len(widths) == len(ran.pictures) == 3
+    assert all(w > 0 for w in widths), widths
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    assert browser.save_screenshot(str(tmp_path / "index.png"))

@@ -530,6 +530,9 @@ def test_16_explain_two_minima_their_limits_and_the_runs(examples):
     assert limits[round(xs[0], 6)] == pytest.approx(2 / hi1, rel=1e-9)  # ≈ 0.1266
     assert limits[round(xs[2], 6)] == pytest.approx(2 / hi2, rel=1e-9)  # ≈ 0.1804
     assert 2 / hi1 < 2 / hi2
+    rates = dict(zip((round(m[0], 6) for m in r["minima"]), r["optimal_rate"], strict=True))
+    assert rates[round(xs[0], 6)] == pytest.approx((hi1 - lo1) / (hi1 + lo1), rel=1e-9)
+    assert rates[round(xs[2], 6)] == pytest.approx((hi2 - lo2) / (hi2 + lo2), rel=1e-9)
     # the heavy ball at η = 0.05, μ = 0.5 is under-damped in every direction: ρ = √μ
     assert r["predicted"] == pytest.approx([0.5**0.5] * 2)
     assert r["measured"] == pytest.approx([0.5**0.5] * 2, abs=1e-3)

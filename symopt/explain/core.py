@@ -222,7 +222,7 @@ def _rates(compiled: Any, minima: list[LocalAnalysis], choice: Choice) -> None:
                 m.measured_rate = r
         return
     for m in minima:
-        analysis, why = local_theory(choice, m.hessian)
+        analysis, why = local_theory(choice, m.gd_theory.H)
         if analysis is None:
             m.rate_note = why
         else:

@@ -132,6 +132,18 @@ class SaddleAnalysis:
     lr: float | None = None
 
 
+def _model(H: sp.Matrix) -> sp.Matrix:
+    """The Hessian the theory reads: exact when its entries are rationals or radicals,
+    else (``CRootOf`` numbers, which SymPy cannot sort the eigenvalues of) at 17 digits."""
+    if all(v.is_Rational or (v.is_algebraic and not v.has(sp.CRootOf)) for v in H):
+        try:
+            H.charpoly().real_roots()
+            return H
+        except (NotImplementedError, sp.PolynomialError):
+            pass
+    return H.evalf(17)
+
+
 def _local(objective: Any, p: Any) -> tuple[sp.Matrix, np.ndarray, np.ndarray, np.ndarray]:
     """The Hessian at ``p`` (exact), the point, eigenvalues and unit eigenvectors (floats)."""
     H = objective.hessian.subs(p.point)
@@ -144,8 +156,8 @@ def _local(objective: Any, p: Any) -> tuple[sp.Matrix, np.ndarray, np.ndarray, n
 def minimum(objective: Any, p: Any) -> LocalAnalysis:
     """The :class:`LocalAnalysis` of the isolated minimum ``p`` (a :class:`CriticalPoint`)."""
     H, x, lam, vec = _local(objective, p)
-    gd = theory.gd(H, scale=1 / 2)
-    hb = theory.momentum(H, scale=1 / 2)
+    gd = theory.gd(_model(H), scale=1 / 2)
+    hb = theory.momentum(_model(H), scale=1 / 2)
     degenerate = definiteness(H) != "positive definite"
     top, low = float(lam[-1]), float(lam[0])
     kappa = math.inf if degenerate else top / low
@@ -177,7 +189,7 @@ def saddle(objective: Any, p: Any, lr: float | None) -> SaddleAnalysis:
     """The :class:`SaddleAnalysis` of the saddle ``p`` for GD with learning rate ``lr``
     (``None``: the factors as functions of :data:`symopt.theory.ETA`)."""
     H, x, lam, vec = _local(objective, p)
-    gd = theory.gd(H, lr=lr, scale=1 / 2)
+    gd = theory.gd(_model(H), lr=lr, scale=1 / 2)
     # theory's factors follow its eigenvalue order (ascending for a non-diagonal H, the
     # diagonal's order otherwise); match them to the float eigenvalues by value
     exact = [float(v) for v in gd.eigenvalues_exact]

@@ -147,7 +147,7 @@ def _minimum(e: Any, i: int, m: Any) -> Section:
         ("GD converges locally iff", f"0 < η < 2/λ_max = {_num(m.gd_stability_limit)}"),
     ]
     if m.gd_optimal_lr is not None:
-        best = theory.gd(m.hessian, lr=m.gd_optimal_lr, scale=1 / 2)
+        best = theory.gd(m.gd_theory.H, lr=m.gd_optimal_lr, scale=1 / 2)
         rows += [
             ("best GD η* = 2/(λ_min + λ_max)", _num(m.gd_optimal_lr)),
             (
@@ -157,7 +157,7 @@ def _minimum(e: Any, i: int, m: Any) -> Section:
         ]
     if m.momentum_optimal is not None:
         lr, mu, rate = m.momentum_optimal
-        best = theory.momentum(m.hessian, lr=lr, mu=mu, scale=1 / 2)
+        best = theory.momentum(m.gd_theory.H, lr=lr, mu=mu, scale=1 / 2)
         rows.append(
             (
                 "heavy ball at its best (η*, μ*)",

@@ -39,6 +39,8 @@ def plot_stability(objective: Any, rows: Sequence[tuple[str, Any, float, Any]]) 
     >>> fig = plot_stability(f, [("minimum", np.zeros(2), 0.2, runs)])
     >>> [ax.get_title().splitlines()[1] for ax in fig.axes]
     ['η = 0.1', 'η = 0.3']
+    >>> png(fig)[:4]  # closes it
+    b'\x89PNG'
     """
     import matplotlib.pyplot as plt
 
@@ -99,6 +101,8 @@ def plot_value_panels(panels: Sequence[tuple[str, float, Any]]) -> Any:
     >>> fig = plot_value_panels([("minimum 1", 0.0, runs)])
     >>> fig.axes[0].get_title()
     'minimum 1'
+    >>> png(fig)[:4]  # closes it
+    b'\x89PNG'
     """
     import matplotlib.pyplot as plt
 
@@ -128,6 +132,8 @@ def plot_spectra(
     >>> fig = plot_spectra(["(1, 1)", "(0, 0)"], [[3, 9], [-3, 3]], ["minimum", "saddle"], lr=0.1)
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
     ['(1, 1)', '(0, 0)']
+    >>> png(fig)[:4]  # closes it
+    b'\x89PNG'
     """
     import matplotlib.pyplot as plt
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from symopt import optim
+from symopt.critical.table import format_point
 from symopt.errors import SymoptError
 from symopt.explain.local import LocalAnalysis, SaddleAnalysis, minimum, saddle
 from symopt.explain.optimizer import Choice, local_theory, resolve
@@ -186,9 +187,9 @@ def explain(
     families = [p for p in points if p.is_family]
     for p in isolated:
         if p.kind == "minimum" and not p.strict:
-            notes.append(f"a non-strict minimum at {p.point}: {p.reason}")
+            notes.append(f"a non-strict minimum at {format_point(p.point)}: {p.reason}")
         if p.kind == "inconclusive":
-            notes.append(f"undecided at {p.point}: {p.reason}")
+            notes.append(f"undecided at {format_point(p.point)}: {p.reason}")
     compiled = f.compile()
     _rates(compiled, minima, choice)
     units, optimizer_units = _units(f, choice)

@@ -96,7 +96,8 @@ def draw(e: Any) -> dict[str, bytes]:
         figures["explain_values.png"] = png(_values(e))
     spectra = [p for p in e.critical_points if not p.is_family and p.hessian_eigenvalues]
     if spectra:
-        lr = e.optimizer.hyperparams.get("lr") if e.optimizer.name else None
+        # the line λ = 2/η is GD's (momentum's limit is wider); drawn for GD only
+        lr = e.optimizer.hyperparams.get("lr") if e.optimizer.name == "gd" else None
         figures["explain_spectra.png"] = png(
             plot_spectra(
                 [format_point(p.point) for p in spectra],

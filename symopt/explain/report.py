@@ -216,12 +216,12 @@ def _saddle(e: Any, i: int, sd: Any) -> Section:
     s = Section(f"Saddle {i + 1} at {format_point(sd.point)}")
     lam = ", ".join(_exact_and_float(v) for v in sd.hessian_eigenvalues)
     rows = [("f there", _num(sd.value)), ("eigenvalues of H", lam)]
-    eta = f"η = {_num(sd.lr)}" if sd.lr is not None else "η"
+    eta = f" at η = {_num(sd.lr)}" if sd.lr is not None else " (a function of η)"
     for d, lam_, g in zip(
         sd.escape_directions, sd.escape_eigenvalues, sd.growth_factors, strict=True
     ):
         rows.append((f"escape direction (λ = {lam_:.4g})", _vector(d)))
-        rows.append((f"GD growth per step 1 + η|λ| at {eta}", _num(g) if sd.lr else str(g)))
+        rows.append((f"GD growth per step 1 + η|λ|{eta}", _num(g) if sd.lr else str(g)))
     s.table(rows)
     if not len(sd.escape_directions):
         s.p("No negative curvature: a degenerate saddle (higher-order terms decide).")

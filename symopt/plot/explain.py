@@ -150,7 +150,7 @@ def plot_spectra(
         mark_point_row(ax, values, row, kind, label)
     ax.axvline(0.0, color="k", lw=1)
     if lr is not None:
-        ax.axvline(2 / lr, color="tab:red", ls="--", lw=1.5, label=f"2/η = {2 / lr:.4g}")
+        ax.axvline(2 / lr, color="tab:red", ls="--", lw=1.5, label=f"GD's limit 2/η = {2 / lr:.4g}")
     ax.set_yticks(range(len(labels)), list(labels), fontsize=LABEL_SIZE - 2)
     ax.set_ylim(-0.7, len(labels) - 0.3)
     ax.invert_yaxis()

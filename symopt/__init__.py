@@ -44,9 +44,13 @@ _NAMES = {
     "sweep": "api",
     "Trajectory": "numeric.results",
     "Sweep": "numeric.results",
+    "explain": "explain.core",
 }
 # rooms, and the modules users reach as ``symopt.<name>``
-_ROOMS = "cli critical landscape numeric optim plot problems stochastic symbolic theory tour units"
+_ROOMS = (
+    "cli critical explain landscape numeric optim plot problems stochastic symbolic theory "
+    "tour units"
+)
 _SUBMODULES = {
     **{room: room for room in _ROOMS.split()},
     "api": "api",

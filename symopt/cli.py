@@ -2,7 +2,8 @@
 
 ``symopt analyze EXPR``  gradient, Hessian, Taylor polynomial and critical points;
 ``symopt units``         the dimensional analysis of every update rule;
-``symopt tour``          runs the lecture's worked examples into a folder.
+``symopt tour``          runs the lecture's worked examples into a folder;
+``symopt explain EXPR``  the lecture applied to one function (text, and report.html).
 
 Only the standard library is imported until a sub-command runs, so ``symopt --help``
 answers at once.
@@ -68,6 +69,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     tour.add_argument("--list", action="store_true", help="list the examples and stop")
     tour.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    explain = commands.add_parser(
+        "explain",
+        help="the lecture applied to one function: minima, saddles, learning rates, rates",
+        description="e.g. symopt explain 'x**3 + y**3 - 3*x*y' --lr 0.1; other "
+        "hyper-parameters as --NAME VALUE (--optimizer momentum --lr 0.05 --mu 0.5)",
+    )
+    explain.add_argument("expr", help="the objective, e.g. 'x^4 - 3*x^2 + y^2' (parsed safely)")
+    explain.add_argument("--optimizer", help="a symopt.optim name (default gd when --lr is given)")
+    explain.add_argument("--objective", metavar="UNIT", help="units of the objective, e.g. J")
+    explain.add_argument(
+        "--var", action="append", metavar="NAME=UNIT", help="a variable's units, once per variable"
+    )
+    explain.add_argument("--out", help="write report.html and the figures into this folder")
+    explain.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds for critical points (default 10)"
+    )
     return parser
 
 
@@ -125,10 +143,59 @@ def tour(args: argparse.Namespace) -> str:
     return run_tour(args.out, only=args.only, list_only=args.list, progress=not args.no_progress)
 
 
+def _hyperparameters(extra: Sequence[str]) -> dict[str, object]:
+    """``--lr 0.05 --mu 0.5 --betas 0.9,0.999`` as ``{"lr": 0.05, ...}`` (numbers; a
+    comma makes a tuple)."""
+    from symopt.errors import HyperparameterError
+
+    out: dict[str, object] = {}
+    items = list(extra)
+    while items:
+        flag = items.pop(0)
+        name = flag.lstrip("-").replace("-", "_")
+        if not flag.startswith("--") or not name or not items:
+            raise HyperparameterError(
+                flag, None, "hyper-parameters as --NAME VALUE, e.g. --lr 0.05 --mu 0.5"
+            )
+        text = items.pop(0)
+        try:
+            values = tuple(float(v) for v in text.split(","))
+        except ValueError:
+            raise HyperparameterError(name, text, "a number (or numbers a,b)") from None
+        out[name] = values if len(values) > 1 else values[0]
+    return out
+
+
+def explain(args: argparse.Namespace, extra: Sequence[str] = ()) -> str:
+    """The text that ``symopt explain`` prints (and ``--out``: report.html beside)."""
+    from symopt.explain import explain as explain_
+    from symopt.symbolic.objective import Objective
+
+    units = None
+    if args.objective or args.var:
+        if not (args.objective and args.var):
+            raise PointError("give both --objective UNIT and --var NAME=UNIT for units")
+        units = _split_assignments(",".join(args.var))
+    f = Objective(args.expr, units=units, value_units=args.objective)
+    hyper = _hyperparameters(extra)
+    optimizer = args.optimizer
+    if optimizer is not None or hyper:
+        from symopt.explain.optimizer import resolve
+
+        optimizer = resolve(optimizer, hyper).optimizer
+    e = explain_(f, optimizer, timeout=args.timeout, out=args.out)
+    where = f"\nreport: {e.files['report.html']}" if args.out else ""
+    return e.to_text() + where
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``symopt`` console script."""
-    args = _parser().parse_args(argv)
-    handler = {"analyze": analyze, "units": units, "tour": tour}[args.command]
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "explain":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    handler = {"analyze": analyze, "units": units, "tour": tour}.get(args.command)
+    handler = handler or (lambda a: explain(a, extra))
     try:
         print(handler(args))
     except SymoptError as err:

@@ -507,6 +507,45 @@ def test_15_animations_show_the_predicted_distances(examples):
         assert r[part]["bytes"] <= 1_500_000
 
 
+# -- 16_explain ------------------------------------------------------------------------
+
+
+def test_16_explain_two_minima_their_limits_and_the_runs(examples):
+    ran = examples["16"]
+    r = ran.result
+    # ∂f/∂y = 2y + x = 0 → y = −x/2; ∂f/∂x = 4x³ − 6.5x + 1 = 0: roots ≈ −1.3457, 0.1562,
+    # 1.1895; H = [[12x² − 6, 1], [1, 2]], λ = (a + 2)/2 ± √(((a − 2)/2)² + 1), a = 12x² − 6
+    xs = np.sort(np.roots([4, 0, -6.5, 1]).real)
+
+    def eig(x):
+        a = 12 * x**2 - 6
+        mid, half = (a + 2) / 2, math.hypot((a - 2) / 2, 1)
+        return mid - half, mid + half
+
+    minima = sorted(r["minima"])
+    assert [m[0] for m in minima] == pytest.approx([xs[0], xs[2]], abs=1e-9)
+    assert r["saddles"][0] == pytest.approx([xs[1], -xs[1] / 2], abs=1e-9)
+    limits = dict(zip((round(m[0], 6) for m in r["minima"]), r["stability_limits"], strict=True))
+    (lo1, hi1), (lo2, hi2) = eig(xs[0]), eig(xs[2])
+    assert limits[round(xs[0], 6)] == pytest.approx(2 / hi1, rel=1e-9)  # ≈ 0.1266
+    assert limits[round(xs[2], 6)] == pytest.approx(2 / hi2, rel=1e-9)  # ≈ 0.1804
+    assert 2 / hi1 < 2 / hi2
+    rates = dict(zip((round(m[0], 6) for m in r["minima"]), r["optimal_rate"], strict=True))
+    assert rates[round(xs[0], 6)] == pytest.approx((hi1 - lo1) / (hi1 + lo1), rel=1e-9)
+    assert rates[round(xs[2], 6)] == pytest.approx((hi2 - lo2) / (hi2 + lo2), rel=1e-9)
+    # the heavy ball at η = 0.05, μ = 0.5 is under-damped in every direction: ρ = √μ
+    assert r["predicted"] == pytest.approx([0.5**0.5] * 2)
+    assert r["measured"] == pytest.approx([0.5**0.5] * 2, abs=1e-3)
+    # GD at η = 0.05 grows the saddle's escape direction by 1 + 0.05·|λ_min| per step
+    assert r["growth"][0] == pytest.approx([1 + 0.05 * abs(eig(xs[1])[0])], rel=1e-9)
+    # the runs of the figure: 0.5× and 0.99× the limit converge, 1.01× does not
+    for d in r["final_distances"]:
+        assert d[0] < 1e-12 and d[1] < 1e-12 and d[2] > 1e-3
+    page = (ran.folder / "16_explain_report.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == len(ran.pictures) == 3
+    assert "0 < η < 2/λ_max = 0.126567" in ran.notes
+
+
 # -- 17_edge_of_stability --------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ from symopt.optim.adaptive import (
     scale_by_rms,
     scale_by_rss,
 )
-from symopt.optim.base import CLOSED_UNIT, UNIT, Hyper, Optimizer, chain, hyper, nonzero
+from symopt.optim.base import CLOSED_UNIT, UNIT, Hyper, Optimizer, chain, hyper, named, nonzero
 from symopt.optim.curvature import scale_by_newton, scale_by_preconditioner
 from symopt.optim.schedules import as_schedule, inverse_time, product
 from symopt.optim.transforms import add_decayed_weights, identity, scale, scale_by_lr, trace
@@ -71,6 +71,7 @@ def _betas(betas: Betas) -> tuple[Hyper, Hyper]:
 # --- the lecture's own -------------------------------------------------------------------
 
 
+@named
 def gd(lr: HyperParam) -> Optimizer:
     """Gradient descent: ``x ← x - η ∇f(x)``.
 
@@ -92,6 +93,7 @@ def gd(lr: HyperParam) -> Optimizer:
     return chain(scale_by_lr(lr))
 
 
+@named
 def momentum(lr: HyperParam, mu: HyperParam) -> Optimizer:
     """Gradient descent with (heavy-ball) momentum, the lecture's form.
 
@@ -123,6 +125,7 @@ def momentum(lr: HyperParam, mu: HyperParam) -> Optimizer:
     return chain(scale_by_lr(lr), trace(hyper("mu", mu, UNIT)))
 
 
+@named
 def nesterov(lr: HyperParam, mu: HyperParam) -> Optimizer:
     """Nesterov's accelerated gradient, in the form of Sutskever et al. (2013).
 
@@ -155,6 +158,7 @@ def nesterov(lr: HyperParam, mu: HyperParam) -> Optimizer:
     return chain(scale_by_lr(lr), trace(hyper("mu", mu, UNIT), nesterov=True))
 
 
+@named
 def preconditioned(
     M: ArrayLike | Callable[[np.ndarray], ArrayLike], lr: HyperParam = 1.0
 ) -> Optimizer:
@@ -184,6 +188,7 @@ def preconditioned(
     return chain(scale_by_preconditioner(M), scale_by_lr(lr))
 
 
+@named
 def newton(lr: HyperParam = 1.0, damping: HyperParam = 0.0) -> Optimizer:
     """Newton's method with Levenberg-Marquardt damping: ``x ← x - η (H + λI)⁻¹ ∇f(x)``.
 
@@ -214,6 +219,7 @@ def newton(lr: HyperParam = 1.0, damping: HyperParam = 0.0) -> Optimizer:
 # --- PyTorch's, with PyTorch's names, defaults and arithmetic -------------------------------
 
 
+@named
 def sgd(
     lr: HyperParam = 1e-3,
     momentum: HyperParam = 0.0,
@@ -270,6 +276,7 @@ def sgd(
     )
 
 
+@named
 def adagrad(
     lr: HyperParam = 1e-2,
     lr_decay: HyperParam = 0.0,
@@ -321,6 +328,7 @@ def adagrad(
     )
 
 
+@named
 def adadelta(
     lr: HyperParam = 1.0,
     rho: HyperParam = 0.9,
@@ -365,6 +373,7 @@ def adadelta(
     )
 
 
+@named
 def rmsprop(
     lr: HyperParam = 1e-2,
     alpha: HyperParam = 0.99,
@@ -419,6 +428,7 @@ def rmsprop(
     )
 
 
+@named
 def adam(
     lr: HyperParam = 1e-3,
     betas: Betas = (0.9, 0.999),
@@ -477,6 +487,7 @@ def adam(
     )
 
 
+@named
 def amsgrad(
     lr: HyperParam = 1e-3,
     betas: Betas = (0.9, 0.999),
@@ -520,6 +531,7 @@ def amsgrad(
     )
 
 
+@named
 def adamw(
     lr: HyperParam = 1e-3,
     betas: Betas = (0.9, 0.999),
@@ -561,6 +573,7 @@ def adamw(
     )
 
 
+@named
 def adamax(
     lr: HyperParam = 2e-3,
     betas: Betas = (0.9, 0.999),
@@ -598,6 +611,7 @@ def adamax(
     )
 
 
+@named
 def nadam(
     lr: HyperParam = 2e-3,
     betas: Betas = (0.9, 0.999),
@@ -644,6 +658,7 @@ def nadam(
     )
 
 
+@named
 def radam(
     lr: HyperParam = 1e-3,
     betas: Betas = (0.9, 0.999),

@@ -28,15 +28,17 @@ trailing axis.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from symopt.errors import HyperparameterError, ShapeError
 
-__all__ = ["Hyper", "Interval", "Optimizer", "chain", "hyper"]
+__all__ = ["Hyper", "Interval", "Optimizer", "chain", "hyper", "named"]
 
 
 class Optimizer(NamedTuple):
@@ -51,6 +53,11 @@ class Optimizer(NamedTuple):
         point is ``params + updates``.
     needs : tuple of str
         Extra keyword inputs ``update`` requires, from ``("value", "hessian", "step")``.
+    name : str
+        The builder's name for a named optimizer (``"adam"``), else ``""``.
+    hyperparams : mapping
+        A named optimizer's arguments as the user gave them (Quantities and schedules
+        included), with the builder's defaults for the others; empty for a transform.
 
     Examples
     --------
@@ -62,11 +69,41 @@ class Optimizer(NamedTuple):
     >>> updates, state = opt.update(2 * x, state, x)  # f(x) = |x|², grad 2x
     >>> x + updates
     array([ 0.8, -1.6])
+    >>> opt.name, dict(opt.hyperparams)
+    ('gd', {'lr': 0.1})
     """
 
     init: Callable[[np.ndarray], Any]
     update: Callable[..., tuple[np.ndarray, Any]]
     needs: tuple[str, ...] = ()
+    name: str = ""
+    hyperparams: Mapping[str, Any] = {}  # shared by transforms: never mutated
+
+
+def named(builder: Callable[..., Optimizer]) -> Callable[..., Optimizer]:
+    """Decorate an optimizer's builder so what it builds carries ``.name`` (the builder's
+    name) and ``.hyperparams`` (a dict of its arguments, defaults filled in).
+
+    Examples
+    --------
+    >>> @named
+    ... def descent(lr=0.5):
+    ...     step = lambda grads, state, params=None: (-lr * grads, state)
+    ...     return Optimizer(lambda params: (), step)
+    >>> opt = descent()
+    >>> opt.name, dict(opt.hyperparams)
+    ('descent', {'lr': 0.5})
+    """
+    signature = inspect.signature(builder)
+
+    @functools.wraps(builder)
+    def build(*args: Any, **kwargs: Any) -> Optimizer:
+        optimizer = builder(*args, **kwargs)
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return optimizer._replace(name=builder.__name__, hyperparams=dict(bound.arguments))
+
+    return build
 
 
 def chain(*transforms: Optimizer) -> Optimizer:

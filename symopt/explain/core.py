@@ -32,7 +32,7 @@ import numpy as np
 
 from symopt import optim
 from symopt.critical.table import format_point
-from symopt.errors import SymoptError
+from symopt.errors import PointError
 from symopt.explain.local import LocalAnalysis, SaddleAnalysis, minimum, saddle
 from symopt.explain.optimizer import Choice, local_theory, resolve
 from symopt.explain.runs import measure_rates
@@ -257,9 +257,12 @@ def _x0_run(
         return None, None
     from symopt.numeric.run import minimize
 
-    start = np.asarray(x0, dtype=float)
+    try:
+        start = np.asarray(x0, dtype=float)
+    except (TypeError, ValueError):
+        start = np.array([np.nan])
     if start.shape != (f.n,) or not np.all(np.isfinite(start)):
-        raise SymoptError(f"x0 must be {f.n} finite numbers (one per variable), not {x0!r}")
+        raise PointError(f"x0 must be {f.n} finite numbers (one per variable), not {x0!r}")
     opt = choice.optimizer
     if opt is None:
         if not minima:

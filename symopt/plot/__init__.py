@@ -11,12 +11,12 @@ from typing import Any
 
 # public name -> submodule of symopt.plot that defines it
 _NAMES: dict[str, str] = {
+    "animate_trajectories": "paths",
     "LECTURE_STYLE": "style",
     "lecture_style": "style",
-    "animate_trajectories": "paths",
     "mark_point": "points",
-    "plot_escape_times": "stochastic",
     "plot_critical_points": "points",
+    "plot_escape_times": "stochastic",
     "plot_generalization": "stochastic",
     "plot_minibatch_losses": "stochastic",
     "plot_noise_ball": "stochastic",
@@ -24,13 +24,18 @@ _NAMES: dict[str, str] = {
     "plot_path_pca": "landscape",
     "plot_quadratic_form": "points",
     "plot_rate_map": "rates",
+    "plot_sharpness": "spectra",
     "plot_slice_1d": "landscape",
     "plot_slice_2d": "landscape",
+    "plot_spectra": "explain",
+    "plot_spectral_density": "spectra",
     "plot_spectral_radius": "rates",
+    "plot_stability": "explain",
     "plot_sweep": "paths",
     "plot_taylor": "points",
     "plot_trajectories": "paths",
     "plot_trajectory_grid": "paths",
+    "plot_value_panels": "explain",
     "plot_values": "paths",
 }
 

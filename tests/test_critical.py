@@ -607,3 +607,59 @@ def test_identify():
     assert identify([np.pi / 2, 0.0], [x, y], [sp.cos(x), y]) == {x: PI / 2, y: 0}
     assert identify([0.7071067811865476], [x], [2 * x**2 - 1]) == {x: S2 / 2}
     assert identify([0.123456789], [x], [x - sp.Rational(1, 8)]) is None
+
+
+# -- zero eigenvalues: indefinite means saddle, whatever else the spectrum holds -------------
+
+ZERO_EIGENVALUE_CASES = [
+    # ∇ = (2x + z², −2y, 2xz) = 0: y = 0; xz = 0 with x = −z²/2 gives z³ = 0, so the
+    # origin only.  H(0) = diag(2, −2, 0): eigenvalues −2, 0, 2; indefinite → saddle
+    # (f(t, 0, 0) = t² > 0, f(0, t, 0) = −t² < 0).  This was reported as a strict maximum.
+    ("x**2 - y**2 + z**2*x", SAD, None, SO),
+    # H(0) = diag(2, −2, 0) again (the quartic term has no second derivative at 0).
+    ("x**2 - y**2 + z**4", SAD, None, SO),
+    # H(0) = [[0, 1, 0], [1, 0, 0], [0, 0, 0]]: eigenvalues −1, 0, 1 → saddle.
+    ("x*y + z**3", SAD, None, SO),
+    # H(0) = diag(2, 2, 0): eigenvalues 0, 2, 2, semidefinite → higher order: on the null
+    # direction z the function is z⁴ > 0 → strict minimum.
+    ("x**2 + y**2 + z**4", MIN, True, HO),
+    # eigenvalues 0, 2, 2; along z the function is −z⁴ < 0 while it grows along x, y → saddle.
+    ("x**2 + y**2 - z**4", SAD, None, HO),
+    # eigenvalues −2, −2, 0; −z⁴ < 0 along the null direction → strict maximum.
+    ("-x**2 - y**2 - z**4", MAX, True, HO),
+    # eigenvalues 0, 2; along y the function is y³, which changes sign → saddle.
+    ("x**2 + y**3", SAD, None, HO),
+]
+
+
+@pytest.mark.parametrize(("expr", "kind", "strict", "method"), ZERO_EIGENVALUE_CASES)
+def test_zero_eigenvalue_classification(expr, kind, strict, method):
+    points = critical_points(expr, timeout=TIMEOUT)
+    (p,) = points
+    assert all(v == 0 for v in p.point.values()) and p.exact
+    assert (p.kind, p.strict, p.method) == (kind, strict, method), str(points)
+
+
+def test_zero_eigenvalue_saddle_of_a_family():
+    # x² − y² + w⁴ in (w, x, y, z): ∇ = (4w³, 2x, −2y, 0) vanishes on the line w = x = y = 0
+    # (z free).  H there is diag(0, 2, −2, 0): eigenvalues −2, 0, 0, 2, indefinite → every
+    # point of the line is a saddle (it was "degenerate across the family, undecided").
+    (p,) = critical_points(Objective("x**2 - y**2 + w**4", "w x y z"), timeout=TIMEOUT)
+    assert p.is_family and p.kind == SAD
+
+
+@pytest.mark.parametrize(
+    ("eigenvalues", "kind"),
+    [
+        ([-2.0, 0.0, 2.0], SAD),  # indefinite despite the zero eigenvalue
+        ([-1.0, 1e-12, 3.0], SAD),  # 1e-12 counts as zero (below 1e-6 · 3)
+        ([0.0, 2.0, 2.0], INC),  # semidefinite: the second-order test cannot decide
+        ([1.0, 2.0], MIN),
+        ([-1.0, -2.0], MAX),
+        ([-4e-8, 6e-12, 4e-8], INC),  # all within the tolerance 1e-6 of zero
+    ],
+)
+def test_numeric_classification_with_zero_eigenvalues(eigenvalues, kind):
+    from symopt.critical.classify import classify_numeric
+
+    assert classify_numeric(np.diag(eigenvalues)).kind == kind

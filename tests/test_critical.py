@@ -663,3 +663,58 @@ def test_numeric_classification_with_zero_eigenvalues(eigenvalues, kind):
     from symopt.critical.classify import classify_numeric
 
     assert classify_numeric(np.diag(eigenvalues)).kind == kind
+
+
+# -- symmetric polynomial systems: the exact solver and the numeric fallback ------------------
+
+# f = x⁴ + y⁴ + z⁴ − 4xyz, by hand: ∇f = 4(x³ − yz, y³ − xz, z³ − xy) = 0 gives x³ = yz,
+# y³ = xz, z³ = xy.  Multiplying, (xyz)³ = (xyz)², so xyz = 0 or xyz = 1.
+#   xyz = 0, say x = 0: then yz = 0, so y³ = 0 and z³ = 0: the origin.  There H = 0 and
+#     f = −4xyz + (quartic): the lowest form is cubic, odd → saddle.  f(0) = 0.
+#   xyz = 1: x⁴ = x·x³ = xyz = 1, likewise y⁴ = z⁴ = 1, so over the reals x, y, z = ±1 with
+#     xyz = 1: (1, 1, 1), (1, −1, −1), (−1, 1, −1), (−1, −1, 1), f = 3 − 4 = −1.  At (1, 1, 1)
+#     H = [[12, −4, −4], [−4, 12, −4], [−4, −4, 12]]: eigenvalues 12 − 8 = 4 (along (1,1,1))
+#     and 12 + 4 = 16 (twice) → strict minima (the sign flips are symmetries of f).
+# Over C the xyz = 1 branch has 16 zeros (x, y fourth roots of unity, z = 1/(xy)): 17 in all,
+# so symmetric that x + 2y + 3z and small random forms fail to separate them.
+SYMMETRIC = "x**4 + y**4 + z**4 - 4*x*y*z"
+SYMMETRIC_MINIMA = {(1, 1, 1), (1, -1, -1), (-1, 1, -1), (-1, -1, 1)}
+
+
+def test_symmetric_quartic_exactly():
+    points = critical_points(SYMMETRIC, timeout=TIMEOUT)
+    assert points.complete and len(points) == 5 and all(p.exact for p in points), str(points)
+    (origin,) = points.saddles
+    assert tuple(origin.point.values()) == (0, 0, 0) and origin.value == 0
+    assert {tuple(p.point.values()) for p in points.minima} == SYMMETRIC_MINIMA
+    assert all(
+        p.value == -1 and p.strict and p.hessian_eigenvalues == (4, 16, 16) for p in points.minima
+    )
+
+
+def test_numeric_fallback_reports_the_symmetric_quartic_exactly():
+    # The numeric search stops short of the degenerate zero at the origin (H = 0 there, so
+    # Levenberg–Marquardt converges slowly); each zero it reaches is within 1e-6 of an
+    # exact rational point at which ∇f = 0 is then proved.
+    f = Objective(SYMMETRIC)
+    box = np.array([[-2.0, 2.0]] * 3)
+    found = numeric_solutions(f.compile(), box, time.monotonic() + 20, seed=0)
+    identified = {tuple(identify(row, f.variables, list(f.gradient)).values()) for row in found}
+    assert identified == SYMMETRIC_MINIMA | {(0, 0, 0)}
+    # where the fallback stopped before (1e-8 from the origin): tried as the origin, proved
+    assert identify([-1.08325e-08, 4.36108e-10, -1.88478e-11], f.variables, list(f.gradient)) == {
+        v: 0 for v in f.variables
+    }
+
+
+def test_nearby_rationals_are_only_returned_when_proved():
+    x, y = sp.symbols("x y", real=True)
+    # (1/3, 0) is within 1e-6 of the guess, but ∇ = (x − 1/3 − 1e-7, y) does not vanish there
+    assert (
+        identify([0.3333334, 0.0], [x, y], [x - sp.Rational(1, 3) - sp.Rational(1, 10**7), y])
+        is None
+    )
+    assert identify([0.3333334, 1e-9], [x, y], [(3 * x - 1) ** 3, y]) == {
+        x: sp.Rational(1, 3),
+        y: 0,
+    }

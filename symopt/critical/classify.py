@@ -242,8 +242,11 @@ def _higher_order(expr, variables, point, H, counts, order) -> Verdict:
     labels = _shifted_label(h, variables, point)
     if zero == len(variables):
         return _zero_hessian(g, h, labels, exact, order)
-    phi, u, curve, _ = _reduced_function(orientation * g, h, orientation * H, order)
-    lowest = _lowest_form(phi, u)
+    for degree in range(min(3, order), order + 1):  # deepen: the cost grows steeply
+        phi, u, curve, _ = _reduced_function(orientation * g, h, orientation * H, degree)
+        lowest = _lowest_form(phi, u)
+        if lowest is not None:
+            break
     described = _describe_curve(curve, u, variables, point, order)
     if lowest is None:
         return Verdict(

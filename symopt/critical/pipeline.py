@@ -1,23 +1,29 @@
 """How ∇f = 0 is solved and each point classified within one time budget: start reading here.
 
 :func:`search` runs three stages against one deadline (the call's end less
-:data:`MARGIN`); the two symbolic ones run in killable forked workers
-(:mod:`symopt.critical.worker`) that send typed messages (:mod:`symopt.critical.messages`),
-so a SymPy call that never returns costs its share of the budget and no more.
+:data:`MARGIN`), each in a killable forked worker (:mod:`symopt.critical.worker`) that
+sends typed messages (:mod:`symopt.critical.messages`).  Every SymPy call -- deriving,
+solving, compiling, classifying, printing the table's cells -- happens in a worker, so
+a call that never returns costs its stage's share of the budget and no more; the parent
+only assembles what arrived.
 
-1. **Solve** (until :data:`SOLVE_SHARE` of the budget): first the sets where ``f`` is not
-   differentiable (:mod:`~symopt.critical.nondifferentiable`), then ∇f = 0 -- by Gröbner
-   bases when the gradient is polynomial over the rationals
+1. **Solve** (until :data:`SOLVE_SHARE` of the budget): the gradient, the sets where
+   ``f`` is not differentiable (:mod:`~symopt.critical.nondifferentiable`), then ∇f = 0
+   -- by Gröbner bases when the gradient is polynomial over the rationals
    (:mod:`~symopt.critical.algebraic`, provably complete), else by ``solveset``/``solve``
    (:mod:`~symopt.critical.closed_form`).  Every solution is checked by substitution
    (:mod:`~symopt.critical.verify`) before it is sent.
-2. **Search numerically** (until :data:`SEARCH_SHARE`) unless the symbolic list is
-   provably complete: Levenberg–Marquardt from many starts in a box
-   (:mod:`~symopt.critical.numeric`); zeros not found symbolically become numeric points.
+2. **Compile and search numerically** (until :data:`SEARCH_SHARE`): the floats of the
+   exact points; then, unless the symbolic list is provably complete,
+   Levenberg–Marquardt from many starts in a box (:mod:`~symopt.critical.numeric`),
+   whose new zeros become numeric points; then the second-order test on the float
+   Hessian of every point (the fallback) and the extremes of ``f`` over random samples.
 3. **Classify** (the rest): exact points, families, and numeric points identified in
-   closed form (:mod:`~symopt.critical.classify`), then which extrema are global
-   (:mod:`~symopt.critical.globality`).  Whatever is not classified in time gets the
-   second-order test on the float Hessian.
+   closed form (:mod:`~symopt.critical.classify`), which extrema are global
+   (:mod:`~symopt.critical.globality`), and those a sample disproves.  A point this
+   stage does not reach keeps the float verdict of stage 2, or is "inconclusive".
+
+What a stage did not finish is said in the notes.
 
 >>> import time
 >>> from symopt.symbolic.objective import Objective
@@ -269,9 +275,10 @@ def _estimate(objective, found: Found, deadline: float, searching: bool, seed, s
     what = "numeric search" if searching else "numeric fallback (float Hessians)"
     match outcome:
         case TimedOut():
-            stage = "compiling the objective" if not estimates.verdicts else "estimating"
-            if searching and not found.searched:
-                stage = "compiling the objective or searching"
+            if estimates.verdicts or found.searched:
+                stage = "evaluating float Hessians"
+            else:
+                stage = "compiling the objective" + (" or searching" if searching else "")
             found.notes.append(
                 f"{what} stopped after {deadline - started:.1f} s (time budget) while {stage}"
             )
@@ -286,7 +293,7 @@ def _estimating(objective, found: Found, searching: bool, seed, starts, deadline
     variables = objective.variables
     known = []
     for i, p in enumerate(found.points + found.unverified):
-        known.append(np.array([float(sp.N(p[v], 17)) for v in variables]))
+        known.append(_floats(p, variables))
         yield Located(i, tuple(known[-1]))
     try:
         compiled = objective.compile()
@@ -309,6 +316,18 @@ def _estimating(objective, found: Found, searching: bool, seed, starts, deadline
     extremes = sample_extremes(compiled, objective.n)
     if extremes is not None:
         yield extremes
+
+
+def _floats(point: dict, variables) -> np.ndarray:
+    """The point in floats; a coordinate beyond the float range becomes ±inf."""
+    out = []
+    for v in variables:
+        value = sp.N(point[v], 17)
+        try:
+            out.append(float(value))
+        except (TypeError, ValueError, OverflowError):
+            out.append(np.inf if value.is_extended_positive is not False else -np.inf)
+    return np.array(out)
 
 
 def _search_numerically(compiled, objective, found: Found, known, deadline, seed, starts):

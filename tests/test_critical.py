@@ -746,3 +746,30 @@ def test_deadline_holds_when_compiling_is_slow(expr, timeout, kinds):
     assert not points.complete
     assert any("time budget" in note for note in points.notes), points.notes
     str(points)  # the table prints from what was made in time
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        msg.Located(0, (1.0, -2.5)),
+        msg.Zeros(((0.5, 1.0), (2.0, -1.0))),
+        msg.Estimated("numeric", 1, _VERDICT),
+        msg.Extremes(((0.0, 0.0), -1.0), ((1e6, 0.0), 1e12)),
+        msg.Kink(msg.Solution({_x: sp.Integer(1)}), "Abs(x - 1) has a kink where x - 1 = 0", 0),
+    ],
+    ids=lambda message: type(message).__name__,
+)
+def test_numeric_worker_messages_pickle_and_are_frozen(message):
+    back = pickle.loads(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == message
+    with pytest.raises(FrozenInstanceError):
+        message.index = 3
+
+
+def test_table_cells_are_made_within_the_budget():
+    # f = x² − 2x: f' = 2x − 2 = 0 at x = 1, f(1) = −1, f'' = 2 (a strict, global minimum).
+    points = critical_points("x**2 - 2*x", timeout=TIMEOUT)
+    (p,) = points
+    assert p.cells == ("(1)", "-1", "2")
+    row = next(line for line in str(points).splitlines() if line.startswith("1  "))
+    assert row.split()[:5] == ["1", "(1)", "-1", "2", "minimum"]

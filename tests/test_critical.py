@@ -773,3 +773,21 @@ def test_table_cells_are_made_within_the_budget():
     assert p.cells == ("(1)", "-1", "2")
     row = next(line for line in str(points).splitlines() if line.startswith("1  "))
     assert row.split()[:5] == ["1", "(1)", "-1", "2", "minimum"]
+
+
+def test_a_point_sympy_fails_on_keeps_its_float_verdict_and_the_others_are_classified(monkeypatch):
+    # f = x³ − 3x: f' = 3x² − 3 = 0 at x = ±1; f'' = 6x: 6 at x = 1 (minimum), −6 at −1.
+    # The classification of x = −1 is made to overflow (as SymPy does on huge constants).
+    from symopt.critical import pipeline
+
+    def overflowing(expr, variables, hessian, point, **kwargs):
+        if point[variables[0]] == -1:
+            raise OverflowError("int too large to convert to float")
+        return classify_point(expr, variables, hessian, point, **kwargs)
+
+    classify_point = pipeline.classify_point
+    monkeypatch.setattr(pipeline, "classify_point", overflowing)  # the forked worker inherits it
+    low, high = critical_points("x**3 - 3*x", timeout=TIMEOUT)
+    # the float Hessian −6 stands in, saying why
+    assert (low.kind, low.method) == (MAX, "numeric") and "OverflowError" in low.reason
+    assert (high.kind, high.strict, high.method) == (MIN, True, SO)

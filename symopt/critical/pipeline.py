@@ -77,7 +77,6 @@ from symopt.critical.numeric import identify, numeric_solutions, unseen
 from symopt.critical.table import cells
 from symopt.critical.verify import family_verified, verified
 from symopt.critical.worker import Failed, Finished, TimedOut, run_killable
-from symopt.errors import SymoptError
 from symopt.symbolic.derivatives import kinks
 from symopt.symbolic.objective import Objective
 from symopt.symbolic.quadratic import sign
@@ -88,6 +87,9 @@ MARGIN = 0.05  # seconds kept back for assembling the result
 SOLVE_SHARE = 0.6  # the symbolic worker stops at this fraction of the budget
 SEARCH_SHARE = 0.8  # the numeric search stops here; classification has the rest
 MAX_NUMERIC_POINTS = 30  # more distinct numeric zeros than this: not isolated points
+FAILURES = (ArithmeticError, ValueError, TypeError, NotImplementedError)  # SymoptError too
+"""What SymPy and compiling raise on what they cannot handle (an overflow, an unsupported
+function): that point stays inconclusive, or that stage notes it, and the rest goes on."""
 
 
 @dataclass
@@ -297,7 +299,7 @@ def _estimating(objective, found: Found, searching: bool, seed, starts, deadline
         yield Located(i, tuple(known[-1]))
     try:
         compiled = objective.compile()
-    except (ValueError, TypeError, NameError, KeyError, SymoptError) as error:
+    except (*FAILURES, NameError, KeyError) as error:
         yield Note(f"no numeric search or float Hessians: the objective does not compile ({error})")
         return
     rows = np.zeros((0, len(variables)))
@@ -313,7 +315,10 @@ def _estimating(objective, found: Found, searching: bool, seed, starts, deadline
     for i, x in enumerate(rows):
         at = dict(zip(variables, map(sp.Float, x), strict=True))
         yield Estimated("numeric", i, _shown(_numeric_verdict(compiled, x), at))
-    extremes = sample_extremes(compiled, objective.n)
+    try:
+        extremes = sample_extremes(compiled, objective.n)
+    except FAILURES:  # f overflows at the samples: no sampling test
+        return
     if extremes is not None:
         yield extremes
 
@@ -357,7 +362,7 @@ def _numeric_verdict(compiled, x: np.ndarray) -> Verdict:
         with np.errstate(all="ignore"):
             verdict = classify_numeric(compiled.hessian(x))
             return replace(verdict, value=sp.Float(float(compiled.value(x)), 15))
-    except (ValueError, TypeError, NameError, np.linalg.LinAlgError) as error:
+    except (*FAILURES, NameError, np.linalg.LinAlgError) as error:
         return Verdict("inconclusive", None, "numeric", f"no float Hessian here ({error})")
 
 
@@ -439,15 +444,17 @@ def _classifying(
     entries: dict[tuple[Source, int], tuple] = {}
     exact = found.points + found.unverified
     for i in sorted(range(len(exact)), key=lambda i: _complexity(exact[i])):
-        verdict = classify_point(expr, variables, hessian, exact[i], order=order)
-        value = found.values.get(i)
-        verdict = replace(verdict, value=value_at(expr, exact[i]) if value is None else value)
-        verdict = _shown(verdict, exact[i])
-        entries["point", i] = (verdict.kind, exact[i], verdict.value)
+        fallback = estimates.verdicts.get(("point", i))
+        verdict = _exact_verdict(objective, hessian, exact[i], found.values.get(i), order, fallback)
+        entries["point", i] = _entry(verdict, exact[i])
         verdicts["point", i] = verdict
         yield Classified("point", i, verdict)
     for i, family in enumerate(found.families):
-        verdict = _shown(classify_family(expr, variables, hessian, family), family.point)
+        try:
+            verdict = classify_family(expr, variables, hessian, family)
+        except FAILURES as error:
+            verdict = _unclassified(error)
+        verdict = _shown(verdict, family.point)
         entries["family", i] = (verdict.kind, {}, verdict.value)
         verdicts["family", i] = verdict
         yield Classified("family", i, verdict)
@@ -457,9 +464,9 @@ def _classifying(
             at = dict(zip(variables, map(sp.Float, row), strict=True))
             entries["numeric", i] = ("numeric", None, sp.Float(float(expr.xreplace(at).evalf())))
             continue
-        verdict = classify_point(expr, variables, hessian, point, order=order)
-        verdict = _shown(replace(verdict, value=value_at(expr, point)), point)
-        entries["numeric", i] = (verdict.kind, point, verdict.value)
+        fallback = estimates.verdicts.get(("numeric", i))
+        verdict = _exact_verdict(objective, hessian, point, None, order, fallback)
+        entries["numeric", i] = _entry(verdict, point)
         verdicts["numeric", i] = verdict
         yield Identified(i, point, verdict)
     complete = found.complete and not found.kinks and not len(found.numeric)
@@ -467,7 +474,12 @@ def _classifying(
         sign(hi - lo - found.periods[v]) in (0, 1) for v, (lo, hi) in found.box.items()
     )
     keys = list(entries)
-    flags = global_flags(expr, variables, [entries[k] for k in keys], complete, periodic=periodic)
+    try:
+        flags = global_flags(
+            expr, variables, [entries[k] for k in keys], complete, periodic=periodic
+        )
+    except FAILURES:  # undecided, not wrong
+        flags = [None] * len(keys)
     flags = dict(zip(keys, flags, strict=True))
     yield GlobalFlags(flags)
     settled = {
@@ -481,10 +493,40 @@ def _classifying(
             yield Classified(source, index, after)
 
 
+def _exact_verdict(objective, hessian, point: dict, value, order: int, fallback) -> Verdict:
+    """:func:`classify_point` with ``f`` there (``value`` if known) and the table cells;
+    if SymPy fails, the ``fallback`` (the float verdict) saying so."""
+    expr, variables = objective.expr, objective.variables
+    try:
+        verdict = classify_point(expr, variables, hessian, point, order=order)
+        verdict = replace(verdict, value=value_at(expr, point) if value is None else value)
+    except FAILURES as error:
+        verdict = _unclassified(error, fallback)
+    return _shown(verdict, point)
+
+
+def _unclassified(error: Exception, fallback: Verdict | None = None) -> Verdict:
+    text = type(error).__name__ + (f": {str(error).splitlines()[0][:120]}" if str(error) else "")
+    failed = f"the exact classification failed ({text})"
+    if fallback is None:
+        return Verdict("inconclusive", None, "higher-order", failed)
+    return replace(fallback, reason=f"{fallback.reason}; {failed}")
+
+
+def _entry(verdict: Verdict, point: dict) -> tuple:
+    """What :func:`global_flags` is told: a float verdict's kind is not proved."""
+    if verdict.method == "numeric":
+        return ("numeric", None, verdict.value)
+    return (verdict.kind, point, verdict.value)
+
+
 def _shown(verdict: Verdict, point: dict) -> Verdict:
     """The verdict with its table cells, printed here in a worker (SymPy can take long to
     print or evaluate a large value)."""
-    return replace(verdict, cells=cells(point, verdict.value, verdict.eigenvalues))
+    try:
+        return replace(verdict, cells=cells(point, verdict.value, verdict.eigenvalues))
+    except FAILURES:  # the table will say what it can when printed
+        return verdict
 
 
 def _settled(verdict: Verdict, flag: bool | None) -> Verdict:

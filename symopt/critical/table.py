@@ -46,7 +46,7 @@ def format_number(value: Any, width: int = 18) -> str:
         return text
     try:
         return f"≈{float(value):.6g}"
-    except TypeError:
+    except (TypeError, OverflowError):
         return text
 
 

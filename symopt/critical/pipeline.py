@@ -390,9 +390,21 @@ def _classify(
             case GlobalFlags():
                 flags = message.flags
     if not isinstance(outcome, Finished):
-        partly = "some points were classified numerically" if verdicts else "numeric only"
-        error = f" ({outcome.error.splitlines()[0][:120]})" if isinstance(outcome, Failed) else ""
-        found.notes.append(f"exact classification stopped at the time budget: {partly}{error}")
+        total = len(found.points) + len(found.unverified) + len(found.families)
+        total += len(found.numeric)
+        done = len({key for key in verdicts if key[0] != "numeric"}) + len(identified)
+        why = (
+            f"failed ({outcome.error.splitlines()[0][:120]})"
+            if isinstance(outcome, Failed)
+            else "stopped at the time budget"
+        )
+        if done == total:
+            found.notes.append(f"exact classification {why} before the global flags")
+        else:
+            found.notes.append(
+                f"exact classification {why}: {done} of {total} points classified exactly, "
+                "the others keep the float Hessian's verdict where there is one"
+            )
     if identified:
         found.notes.append(
             f"{len(identified)} numeric point(s) identified in closed form and verified exactly"

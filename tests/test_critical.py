@@ -791,3 +791,18 @@ def test_a_point_sympy_fails_on_keeps_its_float_verdict_and_the_others_are_class
     # the float Hessian −6 stands in, saying why
     assert (low.kind, low.method) == (MAX, "numeric") and "OverflowError" in low.reason
     assert (high.kind, high.strict, high.method) == (MIN, True, SO)
+
+
+def test_a_numeric_search_that_raises_is_noted_and_the_exact_points_stay(monkeypatch):
+    # f = x² − 2x: the minimum at x = 1 is exact; the search (forced, then made to fail as
+    # a gradient that NumPy cannot print fails on first use) only adds a note.
+    from symopt.critical import pipeline
+
+    def failing(*args, **kwargs):
+        raise NotImplementedError("Unsupported by NumPyPrinter")
+
+    monkeypatch.setattr(pipeline, "numeric_solutions", failing)
+    points = critical_points("x**2 - 2*x", timeout=TIMEOUT, numeric=True)
+    assert [(p.kind, p.exact) for p in points] == [(MIN, True)]
+    assert any(note.startswith("no numeric search: NotImplementedError") for note in points.notes)
+    assert points.box is None  # the box was not searched

@@ -305,10 +305,13 @@ def _estimating(objective, found: Found, searching: bool, seed, starts, deadline
     rows = np.zeros((0, len(variables)))
     if searching:
         left = deadline - time.monotonic()
-        rows = yield from _search_numerically(
-            compiled, objective, found, known, deadline - min(0.2, 0.25 * left), seed, starts
-        )
-        yield Zeros(tuple(map(tuple, rows.tolist())))
+        try:
+            rows = yield from _search_numerically(
+                compiled, objective, found, known, deadline - min(0.2, 0.25 * left), seed, starts
+            )
+            yield Zeros(tuple(map(tuple, rows.tolist())))
+        except FAILURES as error:  # e.g. the gradient, compiled on first use, does not
+            yield Note(f"no numeric search: {type(error).__name__}: {str(error)[:120]}")
     exact = found.points + found.unverified
     for i, x in enumerate(known):
         yield Estimated("point", i, _shown(_numeric_verdict(compiled, x), exact[i]))

@@ -607,3 +607,202 @@ def test_identify():
     assert identify([np.pi / 2, 0.0], [x, y], [sp.cos(x), y]) == {x: PI / 2, y: 0}
     assert identify([0.7071067811865476], [x], [2 * x**2 - 1]) == {x: S2 / 2}
     assert identify([0.123456789], [x], [x - sp.Rational(1, 8)]) is None
+
+
+# -- zero eigenvalues: indefinite means saddle, whatever else the spectrum holds -------------
+
+ZERO_EIGENVALUE_CASES = [
+    # ∇ = (2x + z², −2y, 2xz) = 0: y = 0; xz = 0 with x = −z²/2 gives z³ = 0, so the
+    # origin only.  H(0) = diag(2, −2, 0): eigenvalues −2, 0, 2; indefinite → saddle
+    # (f(t, 0, 0) = t² > 0, f(0, t, 0) = −t² < 0).  This was reported as a strict maximum.
+    ("x**2 - y**2 + z**2*x", SAD, None, SO),
+    # H(0) = diag(2, −2, 0) again (the quartic term has no second derivative at 0).
+    ("x**2 - y**2 + z**4", SAD, None, SO),
+    # H(0) = [[0, 1, 0], [1, 0, 0], [0, 0, 0]]: eigenvalues −1, 0, 1 → saddle.
+    ("x*y + z**3", SAD, None, SO),
+    # H(0) = diag(2, 2, 0): eigenvalues 0, 2, 2, semidefinite → higher order: on the null
+    # direction z the function is z⁴ > 0 → strict minimum.
+    ("x**2 + y**2 + z**4", MIN, True, HO),
+    # eigenvalues 0, 2, 2; along z the function is −z⁴ < 0 while it grows along x, y → saddle.
+    ("x**2 + y**2 - z**4", SAD, None, HO),
+    # eigenvalues −2, −2, 0; −z⁴ < 0 along the null direction → strict maximum.
+    ("-x**2 - y**2 - z**4", MAX, True, HO),
+    # eigenvalues 0, 2; along y the function is y³, which changes sign → saddle.
+    ("x**2 + y**3", SAD, None, HO),
+]
+
+
+@pytest.mark.parametrize(("expr", "kind", "strict", "method"), ZERO_EIGENVALUE_CASES)
+def test_zero_eigenvalue_classification(expr, kind, strict, method):
+    points = critical_points(expr, timeout=TIMEOUT)
+    (p,) = points
+    assert all(v == 0 for v in p.point.values()) and p.exact
+    assert (p.kind, p.strict, p.method) == (kind, strict, method), str(points)
+
+
+def test_zero_eigenvalue_saddle_of_a_family():
+    # x² − y² + w⁴ in (w, x, y, z): ∇ = (4w³, 2x, −2y, 0) vanishes on the line w = x = y = 0
+    # (z free).  H there is diag(0, 2, −2, 0): eigenvalues −2, 0, 0, 2, indefinite → every
+    # point of the line is a saddle (it was "degenerate across the family, undecided").
+    (p,) = critical_points(Objective("x**2 - y**2 + w**4", "w x y z"), timeout=TIMEOUT)
+    assert p.is_family and p.kind == SAD
+
+
+@pytest.mark.parametrize(
+    ("eigenvalues", "kind"),
+    [
+        ([-2.0, 0.0, 2.0], SAD),  # indefinite despite the zero eigenvalue
+        ([-1.0, 1e-12, 3.0], SAD),  # 1e-12 counts as zero (below 1e-6 · 3)
+        ([0.0, 2.0, 2.0], INC),  # semidefinite: the second-order test cannot decide
+        ([1.0, 2.0], MIN),
+        ([-1.0, -2.0], MAX),
+        ([-4e-8, 6e-12, 4e-8], INC),  # all within the tolerance 1e-6 of zero
+    ],
+)
+def test_numeric_classification_with_zero_eigenvalues(eigenvalues, kind):
+    from symopt.critical.classify import classify_numeric
+
+    assert classify_numeric(np.diag(eigenvalues)).kind == kind
+
+
+# -- symmetric polynomial systems: the exact solver and the numeric fallback ------------------
+
+# f = x⁴ + y⁴ + z⁴ − 4xyz, by hand: ∇f = 4(x³ − yz, y³ − xz, z³ − xy) = 0 gives x³ = yz,
+# y³ = xz, z³ = xy.  Multiplying, (xyz)³ = (xyz)², so xyz = 0 or xyz = 1.
+#   xyz = 0, say x = 0: then yz = 0, so y³ = 0 and z³ = 0: the origin.  There H = 0 and
+#     f = −4xyz + (quartic): the lowest form is cubic, odd → saddle.  f(0) = 0.
+#   xyz = 1: x⁴ = x·x³ = xyz = 1, likewise y⁴ = z⁴ = 1, so over the reals x, y, z = ±1 with
+#     xyz = 1: (1, 1, 1), (1, −1, −1), (−1, 1, −1), (−1, −1, 1), f = 3 − 4 = −1.  At (1, 1, 1)
+#     H = [[12, −4, −4], [−4, 12, −4], [−4, −4, 12]]: eigenvalues 12 − 8 = 4 (along (1,1,1))
+#     and 12 + 4 = 16 (twice) → strict minima (the sign flips are symmetries of f).
+# Over C the xyz = 1 branch has 16 zeros (x, y fourth roots of unity, z = 1/(xy)): 17 in all,
+# so symmetric that x + 2y + 3z and small random forms fail to separate them.
+SYMMETRIC = "x**4 + y**4 + z**4 - 4*x*y*z"
+SYMMETRIC_MINIMA = {(1, 1, 1), (1, -1, -1), (-1, 1, -1), (-1, -1, 1)}
+
+
+def test_symmetric_quartic_exactly():
+    points = critical_points(SYMMETRIC, timeout=TIMEOUT)
+    assert points.complete and len(points) == 5 and all(p.exact for p in points), str(points)
+    (origin,) = points.saddles
+    assert tuple(origin.point.values()) == (0, 0, 0) and origin.value == 0
+    assert {tuple(p.point.values()) for p in points.minima} == SYMMETRIC_MINIMA
+    assert all(
+        p.value == -1 and p.strict and p.hessian_eigenvalues == (4, 16, 16) for p in points.minima
+    )
+
+
+def test_numeric_fallback_reports_the_symmetric_quartic_exactly():
+    # The numeric search stops short of the degenerate zero at the origin (H = 0 there, so
+    # Levenberg–Marquardt converges slowly); each zero it reaches is within 1e-6 of an
+    # exact rational point at which ∇f = 0 is then proved.
+    f = Objective(SYMMETRIC)
+    box = np.array([[-2.0, 2.0]] * 3)
+    found = numeric_solutions(f.compile(), box, time.monotonic() + 20, seed=0)
+    identified = {tuple(identify(row, f.variables, list(f.gradient)).values()) for row in found}
+    assert identified == SYMMETRIC_MINIMA | {(0, 0, 0)}
+    # where the fallback stopped before (1e-8 from the origin): tried as the origin, proved
+    assert identify([-1.08325e-08, 4.36108e-10, -1.88478e-11], f.variables, list(f.gradient)) == {
+        v: 0 for v in f.variables
+    }
+
+
+def test_nearby_rationals_are_only_returned_when_proved():
+    x, y = sp.symbols("x y", real=True)
+    # (1/3, 0) is within 1e-6 of the guess, but ∇ = (x − 1/3 − 1e-7, y) does not vanish there
+    assert (
+        identify([0.3333334, 0.0], [x, y], [x - sp.Rational(1, 3) - sp.Rational(1, 10**7), y])
+        is None
+    )
+    assert identify([0.3333334, 1e-9], [x, y], [(3 * x - 1) ** 3, y]) == {
+        x: sp.Rational(1, 3),
+        y: 0,
+    }
+
+
+# -- the deadline holds for every expression --------------------------------------------------
+
+NESTED_TANH = "tanh(" * 25 + "x" + ")" * 25 + " + y**2"
+
+
+@pytest.mark.parametrize(
+    ("expr", "timeout", "kinds"),
+    [
+        # Compiling this for the numeric search took longer than the whole budget of 0.3 s
+        # (the call took about 0.45 s); whatever is found solves ∇f = 0 (checked above).
+        (HANGS, 0.3, {MIN, MAX, SAD, INC}),
+        # ∂f/∂x is a product of 25 factors sech²(…) > 0: no critical point at all.  Compiling
+        # (and differentiating twice) this nesting did not end in 45 s.
+        (NESTED_TANH, 1.7, set()),
+    ],
+    ids=["hard-system", "nested-tanh"],
+)
+def test_deadline_holds_when_compiling_is_slow(expr, timeout, kinds):
+    f = Objective(expr)
+    started = time.monotonic()
+    points = critical_points(f, timeout=timeout)
+    assert time.monotonic() - started < timeout + 3.0  # a guard, not a timing test
+    assert {p.kind for p in points} <= kinds
+    assert not points.complete
+    assert any("time budget" in note for note in points.notes), points.notes
+    str(points)  # the table prints from what was made in time
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        msg.Located(0, (1.0, -2.5)),
+        msg.Zeros(((0.5, 1.0), (2.0, -1.0))),
+        msg.Estimated("numeric", 1, _VERDICT),
+        msg.Extremes(((0.0, 0.0), -1.0), ((1e6, 0.0), 1e12)),
+        msg.Kink(msg.Solution({_x: sp.Integer(1)}), "Abs(x - 1) has a kink where x - 1 = 0", 0),
+    ],
+    ids=lambda message: type(message).__name__,
+)
+def test_numeric_worker_messages_pickle_and_are_frozen(message):
+    back = pickle.loads(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == message
+    with pytest.raises(FrozenInstanceError):
+        message.index = 3
+
+
+def test_table_cells_are_made_within_the_budget():
+    # f = x² − 2x: f' = 2x − 2 = 0 at x = 1, f(1) = −1, f'' = 2 (a strict, global minimum).
+    points = critical_points("x**2 - 2*x", timeout=TIMEOUT)
+    (p,) = points
+    assert p.cells == ("(1)", "-1", "2")
+    row = next(line for line in str(points).splitlines() if line.startswith("1  "))
+    assert row.split()[:5] == ["1", "(1)", "-1", "2", "minimum"]
+
+
+def test_a_point_sympy_fails_on_keeps_its_float_verdict_and_the_others_are_classified(monkeypatch):
+    # f = x³ − 3x: f' = 3x² − 3 = 0 at x = ±1; f'' = 6x: 6 at x = 1 (minimum), −6 at −1.
+    # The classification of x = −1 is made to overflow (as SymPy does on huge constants).
+    from symopt.critical import pipeline
+
+    def overflowing(expr, variables, hessian, point, **kwargs):
+        if point[variables[0]] == -1:
+            raise OverflowError("int too large to convert to float")
+        return classify_point(expr, variables, hessian, point, **kwargs)
+
+    classify_point = pipeline.classify_point
+    monkeypatch.setattr(pipeline, "classify_point", overflowing)  # the forked worker inherits it
+    low, high = critical_points("x**3 - 3*x", timeout=TIMEOUT)
+    # the float Hessian −6 stands in, saying why
+    assert (low.kind, low.method) == (MAX, "numeric") and "OverflowError" in low.reason
+    assert (high.kind, high.strict, high.method) == (MIN, True, SO)
+
+
+def test_a_numeric_search_that_raises_is_noted_and_the_exact_points_stay(monkeypatch):
+    # f = x² − 2x: the minimum at x = 1 is exact; the search (forced, then made to fail as
+    # a gradient that NumPy cannot print fails on first use) only adds a note.
+    from symopt.critical import pipeline
+
+    def failing(*args, **kwargs):
+        raise NotImplementedError("Unsupported by NumPyPrinter")
+
+    monkeypatch.setattr(pipeline, "numeric_solutions", failing)
+    points = critical_points("x**2 - 2*x", timeout=TIMEOUT, numeric=True)
+    assert [(p.kind, p.exact) for p in points] == [(MIN, True)]
+    assert any(note.startswith("no numeric search: NotImplementedError") for note in points.notes)
+    assert points.box is None  # the box was not searched

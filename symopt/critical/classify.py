@@ -3,7 +3,8 @@
 At a critical point ``a``, ``f(a + h) − f(a) = ½ hᵀHh + (higher-order terms)``:
 
 * **second order**: ``H`` positive definite → strict minimum, negative definite →
-  strict maximum, indefinite → saddle (decided exactly by :func:`symopt.quadratic.inertia`).
+  strict maximum, indefinite → saddle, also when some eigenvalues are zero (decided
+  exactly by :func:`symopt.quadratic.inertia`).
 * **higher order** (``H`` semidefinite): the splitting lemma.  Write ``h = N·u + R·w``
   with ``N`` spanning the null space of ``H`` and ``R`` its range.  For each ``u`` the
   function is smallest (``H ⪰ 0``) where ``∂f/∂w = 0``, on a curve ``w = w(u)`` found as a
@@ -182,11 +183,16 @@ def value_at(expr: sp.Expr, point: dict) -> sp.Expr:
 
 
 def _second_order(counts, eig) -> Verdict | None:
+    """The second-order test on the inertia ``(positive, zero, negative)``: indefinite
+    means saddle whatever else the spectrum holds (``f`` grows along an eigenvector of a
+    positive eigenvalue and falls along one of a negative eigenvalue); otherwise a zero
+    eigenvalue leaves the question to higher orders (None)."""
     pos, zero, neg = counts
+    if pos and neg:
+        also = f", whatever its {zero} zero eigenvalue(s)" if zero else ""
+        return Verdict("saddle", None, "second-order", f"the Hessian is indefinite{also}", eig)
     if zero:
         return None
-    if pos and neg:
-        return Verdict("saddle", None, "second-order", "the Hessian is indefinite", eig)
     if pos:
         return Verdict("minimum", True, "second-order", "the Hessian is positive definite", eig)
     return Verdict("maximum", True, "second-order", "the Hessian is negative definite", eig)
@@ -236,8 +242,11 @@ def _higher_order(expr, variables, point, H, counts, order) -> Verdict:
     labels = _shifted_label(h, variables, point)
     if zero == len(variables):
         return _zero_hessian(g, h, labels, exact, order)
-    phi, u, curve, _ = _reduced_function(orientation * g, h, orientation * H, order)
-    lowest = _lowest_form(phi, u)
+    for degree in range(min(3, order), order + 1):  # deepen: the cost grows steeply
+        phi, u, curve, _ = _reduced_function(orientation * g, h, orientation * H, degree)
+        lowest = _lowest_form(phi, u)
+        if lowest is not None:
+            break
     described = _describe_curve(curve, u, variables, point, order)
     if lowest is None:
         return Verdict(
@@ -372,8 +381,12 @@ def classify_family(
             )
     normal = len(variables) - len(family.parameters)
     nonzero = [e for e in eig if not (e.is_zero or (e.is_Float and abs(e) < 1e-12))]
+    signs = [sign(e) for e in nonzero]
     if len(nonzero) == normal:  # a non-degenerate critical manifold (Morse–Bott)
         verdict = _by_transverse_curvature(nonzero, family)
+    elif 1 in signs and -1 in signs:
+        verdict = _second_order((1, len(eig) - len(nonzero), 1), eig)
+        verdict = replace(verdict, reason=verdict.reason + " along the family: saddles")
     else:
         verdict = Verdict(
             "inconclusive",
@@ -470,13 +483,16 @@ def _curvature_verdict(signs: set, shown: str, where: str) -> Verdict:
 
 
 def classify_numeric(hessian: np.ndarray, rtol: float = 1e-6) -> Verdict:
-    """Second-order test on a float Hessian; nearly singular → inconclusive."""
+    """Second-order test on a float Hessian: eigenvalues within ``rtol`` (relative) of 0
+    count as zero; indefinite → saddle, else nearly singular → inconclusive."""
     values = np.linalg.eigvalsh(hessian)
     eig = tuple(sp.Float(v, 15) for v in values)
     if not np.all(np.isfinite(values)):
         return Verdict("inconclusive", None, "numeric", "the Hessian is not finite here", eig)
     tol = rtol * max(1.0, float(np.max(np.abs(values))))
-    if np.any(np.abs(values) <= tol):
+    signs = np.where(np.abs(values) <= tol, 0, np.sign(values))
+    verdict = _second_order(tuple(int(np.sum(signs == s)) for s in (1, 0, -1)), eig)
+    if verdict is None:
         return Verdict(
             "inconclusive",
             None,
@@ -485,5 +501,4 @@ def classify_numeric(hessian: np.ndarray, rtol: float = 1e-6) -> Verdict:
             "second-order test cannot decide, and no exact form was found",
             eig,
         )
-    verdict = _second_order((int(np.sum(values > 0)), 0, int(np.sum(values < 0))), eig)
     return replace(verdict, method="numeric", reason=verdict.reason + " (numerically)")

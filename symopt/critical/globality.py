@@ -6,13 +6,12 @@
   is ``f(a)``, or periodic in every variable with ``f(a)`` the least critical value over a
   period, or has one variable and a lone strict extremum;
 * **disproved** when the leading form of a polynomial takes the other sign (``f → ∓∞``
-  along a ray), another critical point is lower, or (:func:`disprove_globals`) a sample
-  point, confirmed exactly, is lower.
+  along a ray), another critical point is lower, or (:func:`disprove_globals`) the lowest
+  of many samples (:func:`sample_extremes`), confirmed exactly, is lower.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -26,10 +25,10 @@ from symopt.critical.forms import (
     is_rational_poly,
     provably_nonnegative,
 )
-from symopt.critical.messages import Verdict
+from symopt.critical.messages import Extremes, Verdict
 from symopt.symbolic.numbers import exact, sign
 
-__all__ = ["disprove_globals", "global_flags"]
+__all__ = ["disprove_globals", "global_flags", "sample_extremes"]
 
 
 def _leading_form(expr, variables) -> tuple[int, sp.Expr] | None:
@@ -129,24 +128,10 @@ def _is_global(expr, variables, s, point, value, entries, label, complete) -> bo
     return None
 
 
-def disprove_globals(objective: Any, verdicts: Sequence[Verdict], deadline: float) -> list[Verdict]:
-    """A minimum (maximum) is not global if ``f`` is lower (higher) somewhere: sample ``f``
-    at random points on several scales and confirm a better value exactly, at a
-    rational sample point, before saying ``is_global=False``."""
-    verdicts = list(verdicts)
-    open_question = [
-        i
-        for i, v in enumerate(verdicts)
-        if v.is_global is None and v.kind in ("minimum", "maximum")
-    ]
-    if not open_question or time.monotonic() > deadline:
-        return verdicts
-    try:
-        compiled = objective.compile()
-    except (ValueError, TypeError, NameError):
-        return verdicts
+def sample_extremes(compiled: Any, n: int) -> Extremes | None:
+    """The lowest and highest finite values of ``f`` at seeded random points on several
+    scales (rounded to 6 decimals, so exact rationals), or None if none is finite."""
     rng = np.random.default_rng(0)
-    n = objective.n
     samples = np.concatenate(
         [s * rng.standard_normal((400, n)) for s in (0.01, 0.3, 1, 10, 100)]
     ).round(6)
@@ -155,15 +140,38 @@ def disprove_globals(objective: Any, verdicts: Sequence[Verdict], deadline: floa
     finite = np.isfinite(values)
     samples, values = samples[finite], values[finite]
     if not len(values):
+        return None
+    low, high = int(np.argmin(values)), int(np.argmax(values))
+    return Extremes(
+        (tuple(map(float, samples[low])), float(values[low])),
+        (tuple(map(float, samples[high])), float(values[high])),
+    )
+
+
+def disprove_globals(
+    expr: sp.Expr,
+    variables: Sequence[sp.Symbol],
+    verdicts: Sequence[Verdict],
+    extremes: Extremes | None,
+) -> list[Verdict]:
+    """A minimum (maximum) is not global if ``f`` is lower (higher) somewhere: at the
+    lowest (highest) sample of :func:`sample_extremes`, confirmed exactly at that rational
+    point, before saying ``is_global=False``.  Unchanged verdicts are returned as they
+    are."""
+    verdicts = list(verdicts)
+    if extremes is None:
         return verdicts
-    for i in open_question:
-        p = verdicts[i]
-        s = 1 if p.kind == "minimum" else -1
-        k = int(np.argmin(s * values))
-        if s * (values[k] - float(sp.N(p.value))) >= -1e-9 * (1 + abs(values[k])):
+    for i, p in enumerate(verdicts):
+        if p.is_global is not None or p.kind not in ("minimum", "maximum") or p.value is None:
             continue
-        at = {v: exact(c) for v, c in zip(objective.variables, samples[k], strict=True)}
-        if sign(s * (objective.expr.xreplace(at) - p.value)) == -1:
+        if sp.sympify(p.value).free_symbols:  # a family's value in its parameters
+            continue
+        s = 1 if p.kind == "minimum" else -1
+        sample, value = extremes.lowest if s > 0 else extremes.highest
+        if s * (value - float(sp.N(p.value))) >= -1e-9 * (1 + abs(value)):
+            continue
+        at = {v: exact(c) for v, c in zip(variables, sample, strict=True)}
+        if sign(s * (expr.xreplace(at) - p.value)) == -1:
             where = ", ".join(sp.sstr(c) for c in at.values())
             reason = (p.reason + "; " if p.reason else "") + (
                 f"not global: f({where}) is {'lower' if s > 0 else 'higher'}"

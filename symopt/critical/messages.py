@@ -12,9 +12,16 @@ The solving worker (the first stage of :func:`symopt.critical.pipeline.search`) 
 * :class:`Complete` -- the list is provably complete (in the box, for periodic ``f``);
 * :class:`SolvedBy` -- which solver answered;  :class:`Note` -- text for ``.notes``.
 
+The numeric worker (compiling, searching, the float Hessian) yields :class:`Located` (the
+floats of an exact point), :class:`Zeros` (what the numeric search found), then
+:class:`Estimated` (the second-order test on the float Hessian, the fallback for every
+point the exact classification does not reach) and :class:`Extremes` (the lowest and
+highest sampled values, to disprove globality).
+
 The classifying worker yields :class:`Classified` (a :class:`Verdict` for an exact point
-or a family), :class:`Identified` (a numeric point found in closed form, and its verdict)
-and, last, :class:`GlobalFlags`.  Every message crosses a pipe, so each pickles.
+or a family), :class:`Identified` (a numeric point found in closed form, and its verdict),
+:class:`GlobalFlags`, then :class:`Classified` again for a verdict the samples changed.
+Every message crosses a pipe, so each pickles.
 
 >>> import pickle, sympy as sp
 >>> x = sp.Symbol("x", real=True)
@@ -34,11 +41,14 @@ from symopt._typing import Kind, Method
 __all__ = [
     "Classified",
     "Complete",
+    "Estimated",
+    "Extremes",
     "Family",
     "Finding",
     "GlobalFlags",
     "Identified",
     "Kink",
+    "Located",
     "Note",
     "Periodic",
     "Solution",
@@ -46,6 +56,7 @@ __all__ = [
     "Source",
     "Unverified",
     "Verdict",
+    "Zeros",
     "inside",
 ]
 
@@ -84,10 +95,12 @@ class Family:
 
 @dataclass(frozen=True)
 class Kink:
-    """A point or family (``where``) at which ``f`` is finite but not differentiable."""
+    """A point or family (``where``) at which ``f`` is finite (``value``, in the family's
+    parameters for a family) but not differentiable."""
 
     where: Solution | Family
     reason: str
+    value: Any = None
 
     @property
     def equations(self) -> tuple[sp.Expr, ...]:
@@ -160,7 +173,9 @@ def inside(family: Family) -> dict[sp.Symbol, sp.Expr]:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The classification of one critical point (or family)."""
+    """The classification of one critical point (or family); ``cells`` are its point,
+    ``f`` and eigenvalues as the table writes them (made by the worker, within the time
+    budget; empty until then)."""
 
     kind: Kind
     strict: bool | None
@@ -169,6 +184,7 @@ class Verdict:
     eigenvalues: tuple = ()
     value: Any = None
     is_global: bool | None = None
+    cells: tuple[str, ...] = ()
 
 
 Source = Literal["point", "family", "numeric"]
@@ -199,3 +215,39 @@ class GlobalFlags:
     """``is_global`` per ``(source, index)``: True/False where proved, else None."""
 
     flags: dict[tuple[Source, int], bool | None]
+
+
+# -- messages of the numeric worker ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Located:
+    """Exact point ``index`` (of the solutions, then the unverified ones) is ``at`` in
+    floats."""
+
+    index: int
+    at: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Zeros:
+    """The zeros of ∇f that the numeric search found and the solvers did not (rows)."""
+
+    rows: tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
+class Estimated:
+    """The second-order test on the float Hessian at entry ``index`` of ``source``."""
+
+    source: Source
+    index: int
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Extremes:
+    """The lowest and highest sampled values of ``f``: ``(point, value)`` in floats."""
+
+    lowest: tuple[tuple[float, ...], float]
+    highest: tuple[tuple[float, ...], float]

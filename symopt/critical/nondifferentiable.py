@@ -46,7 +46,7 @@ def nondifferentiable_sets(
             for item in solution_items(solution, variables, (equation,)):
                 value = expr.xreplace(item.point)
                 if not value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-                    yield Kink(item, reason)
+                    yield Kink(item, reason, value)
 
 
 def _kink_arguments(expr: sp.Expr) -> list[tuple[sp.Expr, str]]:

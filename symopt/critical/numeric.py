@@ -4,7 +4,8 @@
 in a box at once (NumPy, vectorised over starts) and deduplicates the zeros it reaches;
 :func:`unseen` drops those already known (points, or on a family or kink set);
 :func:`identify` turns a numeric point into an exact one when a short closed form
-(rationals, radicals, multiples of π) satisfies ``∇f = 0`` exactly.
+(rationals, radicals, multiples of π) near it satisfies ``∇f = 0`` exactly, so a zero
+the search stops just short of is still reported exactly.
 
 >>> x = sp.Symbol("x", real=True)
 >>> identify([1.4142135623730951], [x], [x**2 - 2])
@@ -22,9 +23,11 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symopt.critical.verify import is_zero
+from symopt.critical.verify import verified
 
-__all__ = ["identify", "numeric_solutions", "unseen"]
+__all__ = ["NEARBY", "identify", "numeric_solutions", "unseen"]
+
+NEARBY = 1e-6  # a numeric zero this close (relative) to a small rational is tried as it
 
 
 def numeric_solutions(
@@ -150,19 +153,34 @@ def _closed_form(value: float) -> sp.Expr | None:
     return None
 
 
+def _nearby_rational(value: float) -> sp.Rational | None:
+    """The simplest rational (denominator <= 100) within :data:`NEARBY` (relative) of
+    ``value``, or None: at a degenerate zero of ∇f the search converges slowly and stops
+    visibly short (``1e-8`` from the origin for ``x⁴ + y⁴ + z⁴ − 4xyz``)."""
+    fraction = Fraction(value).limit_denominator(100)
+    if abs(float(fraction) - value) <= NEARBY * max(1.0, abs(value)):
+        return sp.Rational(fraction.numerator, fraction.denominator)
+    return None
+
+
 def identify(
     values: Sequence[float], variables: Sequence[sp.Symbol], gradient: Sequence[sp.Expr]
 ) -> dict[sp.Symbol, sp.Expr] | None:
-    """A short closed form near ``values`` at which the gradient vanishes exactly.
+    """A short closed form near ``values`` at which ∇f = 0 is proved (by
+    :func:`~symopt.critical.verify.verified`): first one within 1e-9, then a small
+    rational within :data:`NEARBY`.  A wrong guess is never returned, only tried.
 
-    >>> x = sp.Symbol("x", real=True)
+    >>> x, y = sp.symbols("x y", real=True)
     >>> identify([1.5707963267948966], [x], [sp.cos(x)])
     {x: pi/2}
+    >>> identify([2.1e-8, 0.9999996], [x, y], [x**3, y - 1])
+    {x: 0, y: 1}
     """
-    candidates = [_closed_form(float(v)) for v in values]
-    if any(c is None for c in candidates):
-        return None
-    point = dict(zip(variables, candidates, strict=True))
-    if all(is_zero(g.xreplace(point)) for g in gradient):
-        return point
+    for guess in (_closed_form, _nearby_rational):
+        candidates = [guess(float(v)) for v in values]
+        if any(c is None for c in candidates):
+            continue
+        point = dict(zip(variables, candidates, strict=True))
+        if verified(point, gradient) is True:
+            return point
     return None

@@ -1,23 +1,29 @@
 """How ∇f = 0 is solved and each point classified within one time budget: start reading here.
 
 :func:`search` runs three stages against one deadline (the call's end less
-:data:`MARGIN`); the two symbolic ones run in killable forked workers
-(:mod:`symopt.critical.worker`) that send typed messages (:mod:`symopt.critical.messages`),
-so a SymPy call that never returns costs its share of the budget and no more.
+:data:`MARGIN`), each in a killable forked worker (:mod:`symopt.critical.worker`) that
+sends typed messages (:mod:`symopt.critical.messages`).  Every SymPy call -- deriving,
+solving, compiling, classifying, printing the table's cells -- happens in a worker, so
+a call that never returns costs its stage's share of the budget and no more; the parent
+only assembles what arrived.
 
-1. **Solve** (until :data:`SOLVE_SHARE` of the budget): first the sets where ``f`` is not
-   differentiable (:mod:`~symopt.critical.nondifferentiable`), then ∇f = 0 -- by Gröbner
-   bases when the gradient is polynomial over the rationals
+1. **Solve** (until :data:`SOLVE_SHARE` of the budget): the gradient, the sets where
+   ``f`` is not differentiable (:mod:`~symopt.critical.nondifferentiable`), then ∇f = 0
+   -- by Gröbner bases when the gradient is polynomial over the rationals
    (:mod:`~symopt.critical.algebraic`, provably complete), else by ``solveset``/``solve``
    (:mod:`~symopt.critical.closed_form`).  Every solution is checked by substitution
    (:mod:`~symopt.critical.verify`) before it is sent.
-2. **Search numerically** (until :data:`SEARCH_SHARE`) unless the symbolic list is
-   provably complete: Levenberg–Marquardt from many starts in a box
-   (:mod:`~symopt.critical.numeric`); zeros not found symbolically become numeric points.
+2. **Compile and search numerically** (until :data:`SEARCH_SHARE`): the floats of the
+   exact points; then, unless the symbolic list is provably complete,
+   Levenberg–Marquardt from many starts in a box (:mod:`~symopt.critical.numeric`),
+   whose new zeros become numeric points; then the second-order test on the float
+   Hessian of every point (the fallback) and the extremes of ``f`` over random samples.
 3. **Classify** (the rest): exact points, families, and numeric points identified in
-   closed form (:mod:`~symopt.critical.classify`), then which extrema are global
-   (:mod:`~symopt.critical.globality`).  Whatever is not classified in time gets the
-   second-order test on the float Hessian.
+   closed form (:mod:`~symopt.critical.classify`), which extrema are global
+   (:mod:`~symopt.critical.globality`), and those a sample disproves.  A point this
+   stage does not reach keeps the float verdict of stage 2, or is "inconclusive".
+
+What a stage did not finish is said in the notes.
 
 >>> import time
 >>> from symopt.symbolic.objective import Objective
@@ -45,15 +51,18 @@ from symopt.critical.classify import (
     value_at,
 )
 from symopt.critical.closed_form import closed_form_solutions, full_box, solution_items
-from symopt.critical.globality import disprove_globals, global_flags
+from symopt.critical.globality import disprove_globals, global_flags, sample_extremes
 from symopt.critical.messages import (
     Classified,
     Complete,
+    Estimated,
+    Extremes,
     Family,
     Finding,
     GlobalFlags,
     Identified,
     Kink,
+    Located,
     Note,
     Periodic,
     Solution,
@@ -61,13 +70,14 @@ from symopt.critical.messages import (
     Source,
     Unverified,
     Verdict,
+    Zeros,
 )
 from symopt.critical.nondifferentiable import nondifferentiable_sets
 from symopt.critical.numeric import identify, numeric_solutions, unseen
+from symopt.critical.table import cells
 from symopt.critical.verify import family_verified, verified
 from symopt.critical.worker import Failed, Finished, TimedOut, run_killable
 from symopt.symbolic.derivatives import kinks
-from symopt.symbolic.numbers import to_sympy
 from symopt.symbolic.objective import Objective
 from symopt.symbolic.quadratic import sign
 
@@ -77,6 +87,9 @@ MARGIN = 0.05  # seconds kept back for assembling the result
 SOLVE_SHARE = 0.6  # the symbolic worker stops at this fraction of the budget
 SEARCH_SHARE = 0.8  # the numeric search stops here; classification has the rest
 MAX_NUMERIC_POINTS = 30  # more distinct numeric zeros than this: not isolated points
+FAILURES = (ArithmeticError, ValueError, TypeError, NotImplementedError)  # SymoptError too
+"""What SymPy and compiling raise on what they cannot handle (an overflow, an unsupported
+function): that point stays inconclusive, or that stage notes it, and the rest goes on."""
 
 
 @dataclass
@@ -123,9 +136,9 @@ def search(
     deadline = end - MARGIN
     budget = deadline - start
     found = _solve(objective, box, deadline=start + SOLVE_SHARE * budget)
-    if numeric is True or (numeric is None and not found.complete):
-        _search_numerically(objective, found, start + SEARCH_SHARE * budget, seed, starts)
-    return found, _classify(objective, found, deadline, order)
+    searching = numeric is True or (numeric is None and not found.complete)
+    estimates = _estimate(objective, found, start + SEARCH_SHARE * budget, searching, seed, starts)
+    return found, _classify(objective, found, estimates, deadline, order)
 
 
 # -- stage 1: solve ----------------------------------------------------------------------------
@@ -134,10 +147,8 @@ def search(
 def _solve(objective: Objective, box: dict | None, deadline: float) -> Found:
     """Run the solving worker until ``deadline`` and gather its findings."""
     start = time.monotonic()
-    expr, variables = objective.expr, objective.variables
-    outcome = run_killable(
-        _solving, expr, variables, list(objective.gradient), box, deadline=deadline
-    )
+    variables = objective.variables
+    outcome = run_killable(_solving, objective, box, deadline=deadline)
     found = Found(numeric=np.zeros((0, len(variables))))
     method = "closed forms"
     for message in outcome.items:
@@ -180,14 +191,17 @@ def _solve(objective: Objective, box: dict | None, deadline: float) -> Found:
     return found
 
 
-def _solving(expr, variables, gradient, box) -> Iterator[Finding]:
-    """The solving worker: non-differentiable sets, then verified solutions of ∇f = 0."""
+def _solving(objective: Objective, box: dict | None) -> Iterator[Finding]:
+    """The solving worker: the gradient, non-differentiable sets, then verified solutions
+    of ∇f = 0."""
+    expr, variables, gradient = objective.expr, objective.variables, list(objective.gradient)
     yield from nondifferentiable_sets(expr, variables, gradient)
     for item in _solutions(expr, variables, gradient, box):
         if isinstance(item, Solution):
             bad = kinks(expr, item.point)
             if bad:
-                yield Kink(item, f"{', '.join(map(str, bad))} has a kink here")
+                reason = f"{', '.join(map(str, bad))} has a kink here"
+                yield Kink(item, reason, expr.xreplace(item.point))
                 continue
             proved = verified(item.point, gradient)
             if proved is False:
@@ -224,58 +238,148 @@ def _solutions(expr, variables, gradient, box) -> Iterator[Finding]:
     yield from closed_form_solutions(expr, variables, nonzero, box)
 
 
-# -- stage 2: search numerically ---------------------------------------------------------------
+# -- stage 2: compile, search numerically, estimate ----------------------------------------
 
 
-def _search_numerically(objective, found: Found, deadline: float, seed, starts) -> None:
+@dataclass
+class Estimates:
+    """What the numeric worker found: float coordinates and float-Hessian verdicts per
+    entry, and the sampled extremes of ``f``."""
+
+    at: dict[tuple[Source, int], np.ndarray] = field(default_factory=dict)
+    verdicts: dict[tuple[Source, int], Verdict] = field(default_factory=dict)
+    extremes: Extremes | None = None
+
+
+def _estimate(objective, found: Found, deadline: float, searching: bool, seed, starts):
+    """Run the numeric worker until ``deadline``: it compiles the objective, searches
+    numerically (if ``searching``) and gives the float fallbacks of every point."""
+    started = time.monotonic()
+    outcome = run_killable(
+        _estimating, objective, found, searching, seed, starts, deadline, deadline=deadline
+    )
+    estimates = Estimates()
+    for message in outcome.items:
+        match message:
+            case Located(index, at):
+                estimates.at["point", index] = np.array(at)
+            case Zeros(rows):
+                found.numeric = np.array(rows, dtype=float).reshape(-1, objective.n)
+                found.searched = True
+                for i, row in enumerate(found.numeric):
+                    estimates.at["numeric", i] = row
+            case Estimated(source, index, verdict):
+                estimates.verdicts[source, index] = verdict
+            case Extremes():
+                estimates.extremes = message
+            case Note(text):
+                found.notes.append(text)
+    what = "numeric search" if searching else "numeric fallback (float Hessians)"
+    match outcome:
+        case TimedOut():
+            if estimates.verdicts or found.searched:
+                stage = "evaluating float Hessians"
+            else:
+                stage = "compiling the objective" + (" or searching" if searching else "")
+            found.notes.append(
+                f"{what} stopped after {deadline - started:.1f} s (time budget) while {stage}"
+            )
+        case Failed(error=error):
+            found.notes.append(f"{what} failed ({error.splitlines()[0][:120]})")
+    return estimates
+
+
+def _estimating(objective, found: Found, searching: bool, seed, starts, deadline):
+    """The numeric worker: floats of the exact points, then (compiled) the numeric
+    search, the float-Hessian verdicts and the sampled extremes."""
     variables = objective.variables
+    known = []
+    for i, p in enumerate(found.points + found.unverified):
+        known.append(_floats(p, variables))
+        yield Located(i, tuple(known[-1]))
     try:
         compiled = objective.compile()
-    except (ValueError, TypeError, NameError, KeyError) as error:
-        found.notes.append(f"no numeric search: the objective does not compile ({error})")
+    except (*FAILURES, NameError, KeyError) as error:
+        yield Note(f"no numeric search or float Hessians: the objective does not compile ({error})")
         return
+    rows = np.zeros((0, len(variables)))
+    if searching:
+        left = deadline - time.monotonic()
+        try:
+            rows = yield from _search_numerically(
+                compiled, objective, found, known, deadline - min(0.2, 0.25 * left), seed, starts
+            )
+            yield Zeros(tuple(map(tuple, rows.tolist())))
+        except FAILURES as error:  # e.g. the gradient, compiled on first use, does not
+            yield Note(f"no numeric search: {type(error).__name__}: {str(error)[:120]}")
+    exact = found.points + found.unverified
+    for i, x in enumerate(known):
+        yield Estimated("point", i, _shown(_numeric_verdict(compiled, x), exact[i]))
+    for i, x in enumerate(rows):
+        at = dict(zip(variables, map(sp.Float, x), strict=True))
+        yield Estimated("numeric", i, _shown(_numeric_verdict(compiled, x), at))
+    try:
+        extremes = sample_extremes(compiled, objective.n)
+    except FAILURES:  # f overflows at the samples: no sampling test
+        return
+    if extremes is not None:
+        yield extremes
+
+
+def _floats(point: dict, variables) -> np.ndarray:
+    """The point in floats; a coordinate beyond the float range becomes ±inf."""
+    out = []
+    for v in variables:
+        value = sp.N(point[v], 17)
+        try:
+            out.append(float(value))
+        except (TypeError, ValueError, OverflowError):
+            out.append(np.inf if value.is_extended_positive is not False else -np.inf)
+    return np.array(out)
+
+
+def _search_numerically(compiled, objective, found: Found, known, deadline, seed, starts):
+    """Levenberg–Marquardt in the box until ``deadline``; returns the new zeros (rows) and
+    yields a note saying what was searched."""
+    variables = objective.variables
     box = np.array([[float(lo), float(hi)] for lo, hi in found.box.values()])
-    found.searched = True
     points = numeric_solutions(compiled, box, deadline, seed=seed, starts=starts)
-    known = [np.array([float(p[v]) for v in variables]) for p in found.points + found.unverified]
     zero_sets = [f.equations for f in found.families] + [k.equations for k in found.kinks]
     new = unseen(points, variables, known, zero_sets)
     if len(new) > MAX_NUMERIC_POINTS:
-        found.notes.append(
+        yield Note(
             f"the numeric search found {len(new)} distinct zeros of ∇f: the critical points "
             f"probably form curves or regions (f constant there?); {MAX_NUMERIC_POINTS} shown"
         )
         new = new[:: -(-len(new) // MAX_NUMERIC_POINTS)]
-    found.numeric = np.array(new).reshape(-1, len(variables))
     box_text = " × ".join(f"[{sp.sstr(lo)}, {sp.sstr(hi)}]" for lo, hi in found.box.values())
-    found.notes.append(
+    yield Note(
         f"numeric search (Levenberg–Marquardt from many starts) in the box {box_text}: "
         f"{len(points)} point(s), {len(new)} not found symbolically"
     )
+    return np.array(new).reshape(-1, len(variables))
+
+
+def _numeric_verdict(compiled, x: np.ndarray) -> Verdict:
+    try:
+        with np.errstate(all="ignore"):
+            verdict = classify_numeric(compiled.hessian(x))
+            return replace(verdict, value=sp.Float(float(compiled.value(x)), 15))
+    except (*FAILURES, NameError, np.linalg.LinAlgError) as error:
+        return Verdict("inconclusive", None, "numeric", f"no float Hessian here ({error})")
 
 
 # -- stage 3: classify -------------------------------------------------------------------------
 
+UNCLASSIFIED = "not classified within the time budget"
 
-def _classify(objective, found: Found, deadline: float, order: int) -> list[Candidate]:
-    """Run the classifying worker until shortly before ``deadline``; numeric verdicts for
-    what it did not reach; then the global flags, and the sampling test against them."""
-    floats = [
-        np.array([float(sp.N(p[v], 17)) for v in objective.variables])
-        for p in found.points + found.unverified
-    ]
-    _warm_up(objective)
-    reserve = min(0.5, 0.1 * (deadline - time.monotonic()))
-    outcome = run_killable(
-        _classifying,
-        objective.expr,
-        objective.variables,
-        objective.hessian,
-        list(objective.gradient),
-        found,
-        order,
-        deadline=deadline - reserve,
-    )
+
+def _classify(
+    objective, found: Found, estimates: Estimates, deadline: float, order: int
+) -> list[Candidate]:
+    """Run the classifying worker until ``deadline``; the float-Hessian verdicts stand in
+    for what it did not reach."""
+    outcome = run_killable(_classifying, objective, found, estimates, order, deadline=deadline)
     verdicts: dict[tuple[Source, int], Verdict] = {}
     identified: dict[int, dict] = {}
     flags: dict[tuple[Source, int], bool | None] = {}
@@ -289,61 +393,85 @@ def _classify(objective, found: Found, deadline: float, order: int) -> list[Cand
             case GlobalFlags():
                 flags = message.flags
     if not isinstance(outcome, Finished):
-        partly = "some points were classified numerically" if verdicts else "numeric only"
-        error = f" ({outcome.error.splitlines()[0][:120]})" if isinstance(outcome, Failed) else ""
-        found.notes.append(f"exact classification stopped at the time budget: {partly}{error}")
+        total = len(found.points) + len(found.unverified) + len(found.families)
+        total += len(found.numeric)
+        done = len({key for key in verdicts if key[0] != "numeric"}) + len(identified)
+        why = (
+            f"failed ({outcome.error.splitlines()[0][:120]})"
+            if isinstance(outcome, Failed)
+            else "stopped at the time budget"
+        )
+        if done == total:
+            found.notes.append(f"exact classification {why} before the global flags")
+        else:
+            found.notes.append(
+                f"exact classification {why}: {done} of {total} points classified exactly, "
+                "the others keep the float Hessian's verdict where there is one"
+            )
     if identified:
         found.notes.append(
             f"{len(identified)} numeric point(s) identified in closed form and verified exactly"
         )
-    candidates = _candidates(objective, found, floats, verdicts, identified, flags)
-    settled = disprove_globals(objective, [c.verdict for c in candidates], deadline)
-    return [replace(c, verdict=v) for c, v in zip(candidates, settled, strict=True)]
+    return _candidates(objective, found, estimates, verdicts, identified, flags)
 
 
-def _candidates(objective, found: Found, floats, verdicts, identified, flags) -> list[Candidate]:
-    """Every point with its verdict (numeric where the worker gave none) and global flag:
-    isolated points sorted by their coordinates, then the families."""
-    candidates = []
+def _candidates(objective, found: Found, estimates, verdicts, identified, flags):
+    """Every point with its verdict (the float one where the worker gave none, else
+    "inconclusive") and global flag: isolated points sorted by their coordinates (where
+    known), then the families."""
+
+    def verdict(key, method="numeric") -> Verdict:
+        chosen = verdicts.get(key) or estimates.verdicts.get(key)
+        return _settled(
+            chosen or Verdict("inconclusive", None, method, UNCLASSIFIED), flags.get(key)
+        )
+
+    unknown = np.full(objective.n, np.inf)
+    located = []
     for i, point in enumerate(found.points + found.unverified):
-        verdict = verdicts.get(("point", i)) or _numeric_verdict(objective, floats[i])
-        exact = i < len(found.points)
-        candidates.append(Candidate(point, _settled(verdict, flags.get(("point", i))), exact))
+        candidate = Candidate(point, verdict(("point", i)), i < len(found.points))
+        located.append((estimates.at.get(("point", i), unknown), candidate))
     for i, row in enumerate(found.numeric):
-        flag = flags.get(("numeric", i))
         if i in identified:
-            verdict = _settled(verdicts["numeric", i], flag)
-            candidates.append(Candidate(identified[i], verdict, True))
+            candidate = Candidate(identified[i], verdict(("numeric", i)), True)
         else:
             point = dict(zip(objective.variables, map(sp.Float, row), strict=True))
-            verdict = _settled(_numeric_verdict(objective, row), flag)
-            candidates.append(Candidate(point, verdict, False))
-    candidates.sort(key=lambda c: [_float(c.point[v]) for v in objective.variables])
+            candidate = Candidate(point, verdict(("numeric", i)), False)
+        located.append((row, candidate))
+    located.sort(key=lambda pair: tuple(pair[0]))
+    candidates = [candidate for _, candidate in located]
     for i, family in enumerate(found.families):
-        verdict = verdicts.get(("family", i)) or Verdict(
-            "inconclusive", None, "higher-order", "not classified within the time budget"
+        candidates.append(
+            Candidate(family.point, verdict(("family", i), "higher-order"), True, family)
         )
-        flag = flags.get(("family", i))
-        candidates.append(Candidate(family.point, _settled(verdict, flag), True, family))
     return candidates
 
 
 def _classifying(
-    expr, variables, hessian, gradient, found: Found, order: int
+    objective, found: Found, estimates: Estimates, order: int
 ) -> Iterator[Classified | Identified | GlobalFlags]:
     """The classifying worker: exact points (simplest first), families, numeric points
-    identified in closed form, then the global flags of them all."""
+    identified in closed form, the global flags of them all, then the verdicts that a
+    sample of ``f`` proves not global."""
+    expr, variables = objective.expr, objective.variables
+    hessian, gradient = objective.hessian, list(objective.gradient)
+    verdicts: dict[tuple[Source, int], Verdict] = {}
     entries: dict[tuple[Source, int], tuple] = {}
     exact = found.points + found.unverified
     for i in sorted(range(len(exact)), key=lambda i: _complexity(exact[i])):
-        verdict = classify_point(expr, variables, hessian, exact[i], order=order)
-        value = found.values.get(i)
-        verdict = replace(verdict, value=value_at(expr, exact[i]) if value is None else value)
-        entries["point", i] = (verdict.kind, exact[i], verdict.value)
+        fallback = estimates.verdicts.get(("point", i))
+        verdict = _exact_verdict(objective, hessian, exact[i], found.values.get(i), order, fallback)
+        entries["point", i] = _entry(verdict, exact[i])
+        verdicts["point", i] = verdict
         yield Classified("point", i, verdict)
     for i, family in enumerate(found.families):
-        verdict = classify_family(expr, variables, hessian, family)
+        try:
+            verdict = classify_family(expr, variables, hessian, family)
+        except FAILURES as error:
+            verdict = _unclassified(error)
+        verdict = _shown(verdict, family.point)
         entries["family", i] = (verdict.kind, {}, verdict.value)
+        verdicts["family", i] = verdict
         yield Classified("family", i, verdict)
     for i, row in enumerate(found.numeric):
         point = identify(row, variables, gradient)
@@ -351,17 +479,69 @@ def _classifying(
             at = dict(zip(variables, map(sp.Float, row), strict=True))
             entries["numeric", i] = ("numeric", None, sp.Float(float(expr.xreplace(at).evalf())))
             continue
-        verdict = classify_point(expr, variables, hessian, point, order=order)
-        verdict = replace(verdict, value=value_at(expr, point))
-        entries["numeric", i] = (verdict.kind, point, verdict.value)
+        fallback = estimates.verdicts.get(("numeric", i))
+        verdict = _exact_verdict(objective, hessian, point, None, order, fallback)
+        entries["numeric", i] = _entry(verdict, point)
+        verdicts["numeric", i] = verdict
         yield Identified(i, point, verdict)
     complete = found.complete and not found.kinks and not len(found.numeric)
     periodic = set(found.periods) == set(variables) and all(
         sign(hi - lo - found.periods[v]) in (0, 1) for v, (lo, hi) in found.box.items()
     )
     keys = list(entries)
-    flags = global_flags(expr, variables, [entries[k] for k in keys], complete, periodic=periodic)
-    yield GlobalFlags(dict(zip(keys, flags, strict=True)))
+    try:
+        flags = global_flags(
+            expr, variables, [entries[k] for k in keys], complete, periodic=periodic
+        )
+    except FAILURES:  # undecided, not wrong
+        flags = [None] * len(keys)
+    flags = dict(zip(keys, flags, strict=True))
+    yield GlobalFlags(flags)
+    settled = {
+        key: _settled(v, flags.get(key))
+        for key in keys
+        if (v := verdicts.get(key) or estimates.verdicts.get(key)) is not None
+    }
+    checked = disprove_globals(expr, variables, list(settled.values()), estimates.extremes)
+    for (source, index), before, after in zip(settled, settled.values(), checked, strict=True):
+        if after is not before:
+            yield Classified(source, index, after)
+
+
+def _exact_verdict(objective, hessian, point: dict, value, order: int, fallback) -> Verdict:
+    """:func:`classify_point` with ``f`` there (``value`` if known) and the table cells;
+    if SymPy fails, the ``fallback`` (the float verdict) saying so."""
+    expr, variables = objective.expr, objective.variables
+    try:
+        verdict = classify_point(expr, variables, hessian, point, order=order)
+        verdict = replace(verdict, value=value_at(expr, point) if value is None else value)
+    except FAILURES as error:
+        verdict = _unclassified(error, fallback)
+    return _shown(verdict, point)
+
+
+def _unclassified(error: Exception, fallback: Verdict | None = None) -> Verdict:
+    text = type(error).__name__ + (f": {str(error).splitlines()[0][:120]}" if str(error) else "")
+    failed = f"the exact classification failed ({text})"
+    if fallback is None:
+        return Verdict("inconclusive", None, "higher-order", failed)
+    return replace(fallback, reason=f"{fallback.reason}; {failed}")
+
+
+def _entry(verdict: Verdict, point: dict) -> tuple:
+    """What :func:`global_flags` is told: a float verdict's kind is not proved."""
+    if verdict.method == "numeric":
+        return ("numeric", None, verdict.value)
+    return (verdict.kind, point, verdict.value)
+
+
+def _shown(verdict: Verdict, point: dict) -> Verdict:
+    """The verdict with its table cells, printed here in a worker (SymPy can take long to
+    print or evaluate a large value)."""
+    try:
+        return replace(verdict, cells=cells(point, verdict.value, verdict.eigenvalues))
+    except FAILURES:  # the table will say what it can when printed
+        return verdict
 
 
 def _settled(verdict: Verdict, flag: bool | None) -> Verdict:
@@ -371,30 +551,5 @@ def _settled(verdict: Verdict, flag: bool | None) -> Verdict:
     return replace(verdict, is_global=False if verdict.kind == "saddle" else flag)
 
 
-def _numeric_verdict(objective, x: np.ndarray) -> Verdict:
-    try:
-        compiled = objective.compile()
-        with np.errstate(all="ignore"):
-            verdict = classify_numeric(compiled.hessian(x))
-            return replace(verdict, value=sp.Float(float(compiled.value(x)), 15))
-    except (ValueError, TypeError, NameError, np.linalg.LinAlgError) as error:
-        return Verdict("inconclusive", None, "numeric", f"not classified in time ({error})")
-
-
-def _warm_up(objective) -> None:
-    """Compile value and Hessian now, so that numeric fallbacks after the deadline are
-    fast."""
-    try:
-        with np.errstate(all="ignore"):
-            objective.compile().hessian(np.full(objective.n, 0.5))
-    except Exception:  # any failure just leaves the numeric fallback to fail later
-        pass
-
-
 def _complexity(point: dict) -> tuple:
     return (any(v.has(sp.CRootOf) for v in point.values()), sum(map(sp.count_ops, point.values())))
-
-
-def _float(value: Any) -> float:
-    value = to_sympy(value)
-    return float(value) if value.is_Float or value.is_Rational else float(sp.N(value, 10))

@@ -83,6 +83,9 @@ class CriticalPoint:
         Which parameter values belong to the family.
     equations : tuple of sympy.Expr
         The family implicitly: its points are the common zeros.
+    cells : tuple of str
+        The point, ``f`` and eigenvalues as the table writes them, made within the time
+        budget (empty: made when the table is printed).
     """
 
     point: dict[sp.Symbol, Any]
@@ -97,6 +100,7 @@ class CriticalPoint:
     parameters: tuple[sp.Symbol, ...] = ()
     conditions: Any = sp.true
     equations: tuple[sp.Expr, ...] = ()
+    cells: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def is_family(self) -> bool:
@@ -345,6 +349,7 @@ def _critical_point(candidate: Candidate) -> CriticalPoint:
         parameters=family.parameters if family else (),
         conditions=family.conditions if family else sp.true,
         equations=family.equations if family else (),
+        cells=verdict.cells,
     )
 
 
@@ -362,5 +367,4 @@ def _nondifferentiable(
         if key in seen:
             continue
         seen.append(key)
-        value = objective.expr.xreplace(point)
-        yield NondifferentiablePoint(point, value, kink.reason, parameters, conditions)
+        yield NondifferentiablePoint(point, kink.value, kink.reason, parameters, conditions)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from symopt.critical.points import CriticalPoints
 
 __all__ = [
+    "cells",
     "format_latex",
     "format_number",
     "format_point",
@@ -45,13 +46,19 @@ def format_number(value: Any, width: int = 18) -> str:
         return text
     try:
         return f"≈{float(value):.6g}"
-    except TypeError:
+    except (TypeError, OverflowError):
         return text
 
 
 def format_point(point: dict) -> str:
     """``(a, b, …)`` with each coordinate as :func:`format_number` writes it."""
     return "(" + ", ".join(format_number(v) for v in point.values()) + ")"
+
+
+def cells(point: dict, value: Any, eigenvalues: tuple) -> tuple[str, str, str]:
+    """The point, ``f`` and eigenvalue columns of one row of the table."""
+    shown = ", ".join(format_number(e, 12) for e in eigenvalues)
+    return format_point(point), format_number(value), shown
 
 
 def latex_number(value: Any) -> str:
@@ -117,9 +124,7 @@ def _rows(points: CriticalPoints) -> tuple[list[list[str]], list[str]]:
         rows.append(
             [
                 str(i),
-                format_point(p.point),
-                format_number(p.value),
-                ", ".join(format_number(e, 12) for e in p.hessian_eigenvalues),
+                *(p.cells or cells(p.point, p.value, p.hessian_eigenvalues)),
                 p.kind + mark,
                 strict,
                 _yes_no(p.is_global, p.kind),

@@ -806,3 +806,21 @@ def test_a_numeric_search_that_raises_is_noted_and_the_exact_points_stay(monkeyp
     assert [(p.kind, p.exact) for p in points] == [(MIN, True)]
     assert any(note.startswith("no numeric search: NotImplementedError") for note in points.notes)
     assert points.box is None  # the box was not searched
+
+
+def test_real_roots_that_are_expressions_in_a_crootof_are_solved_exactly():
+    # f = x⁴ − 3x² + y² + xy + x: ∂f/∂y = 2y + x = 0 gives y = −x/2, and then
+    # ∂f/∂x = 4x³ − 6x + y + 1 = 4x³ − 13x/2 + 1 = 0, i.e. 8x³ − 13x + 2 = 0, whose
+    # discriminant −4·8·(−13)³ − 27·8²·2² = 70304 − 6912 = 63392 > 0: three real roots.  The Hessian
+    # [[12x² − 6, 1], [1, 2]] has determinant 24x² − 13 < 0 only at the middle root (a saddle).
+    # The Gröbner path once failed here ('Mul' object has no attribute 'poly') because a real
+    # root came back as an expression in a CRootOf, not a bare CRootOf.
+    x, y = sp.symbols("x y", real=True)
+    points = Objective("x**4 - 3*x**2 + y**2 + x*y + x").critical_points()
+    assert points.complete, str(points)
+    roots = np.sort(np.roots([8, 0, -13, 2]).real)
+    got = sorted(points, key=lambda p: float(p.point[x]))
+    np.testing.assert_allclose([float(p.point[x]) for p in got], roots, rtol=1e-12)
+    np.testing.assert_allclose([float(p.point[y]) for p in got], -roots / 2, rtol=1e-12)
+    assert [p.kind for p in got] == ["minimum", "saddle", "minimum"]
+    assert all(p.method == "second-order" for p in got)

@@ -116,9 +116,10 @@ def _shape_solutions(
         yield point, None if expr is None else _value_at_root(expr, shape, u, r)
 
 
-def _value_at_root(expr: sp.Expr, shape: dict, u: sp.Symbol, r: sp.CRootOf) -> sp.Expr:
-    """``expr`` at ``v = q_v(r)``, reduced modulo the minimal polynomial of ``r``."""
-    minimal = sp.Poly(r.poly.as_expr().xreplace({r.poly.gen: u}), u)
+def _value_at_root(expr: sp.Expr, shape: dict, u: sp.Symbol, r: sp.Expr) -> sp.Expr:
+    """``expr`` at ``v = q_v(r)``, reduced modulo the minimal polynomial of ``r`` (a real
+    root of the eliminant: a ``CRootOf``, or an expression in one such as ``-CRootOf(...)``)."""
+    minimal = sp.Poly(sp.minimal_polynomial(r, u), u)
     along = sp.Poly(sp.expand(expr.xreplace(shape)), u)
     remainder = along.rem(minimal)
     return remainder.as_expr() if remainder.degree() <= 0 else remainder.as_expr().xreplace({u: r})

@@ -7,6 +7,7 @@ test fails if the parser reads the text differently from the stated mathematics.
 from __future__ import annotations
 
 import string
+import time
 import warnings
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from sympy import Abs, E, Integer, Max, Min, Rational, exp, log, pi, sqrt
 
 from symopt import ParseError, VariableError, parse
+from symopt.symbolic.parsing import MAX_ARGUMENTS
 
 x, y, z, w = sympy.symbols("x y z w", real=True)
 
@@ -418,3 +420,69 @@ def _formulas(children):
 def test_random_formulas_parse_or_raise_parse_error(text):
     # formulas like these found SymPy's slow paths: roots of huge index, comparisons that expand
     _parse_or_refuse(text)
+
+
+# -- hardening (issue 18): arity, float range, abs of non-real parts --------------------------
+
+
+@pytest.mark.parametrize("name", ["max", "min", "Max", "Min"])
+def test_max_and_min_take_at_most_max_arguments(name):
+    names = [f"x{i}" for i in range(MAX_ARGUMENTS)]
+    assert parse(f"{name}({', '.join(names)})").args == tuple(sympy.symbols(names, real=True))
+    with pytest.raises(ParseError, match=f"has {MAX_ARGUMENTS + 1} arguments.*limit is"):
+        parse(f"{name}({', '.join(names)}, y)")
+
+
+def test_nested_max_counts_the_arguments_sympy_merges():
+    inner = ", ".join(f"x{i}" for i in range(MAX_ARGUMENTS))
+    with pytest.raises(ParseError, match=f"has {MAX_ARGUMENTS + 1} arguments"):
+        parse(f"max(max({inner}), y)")  # SymPy would make one Max of 9 arguments
+    assert isinstance(parse(f"max(min({inner}), y)"), Max)  # a Min inside is one argument
+
+
+def test_max_of_80_symbols_is_refused_at_once():
+    # it took over 5 s before: SymPy compares every pair of arguments
+    text = "max(" + ", ".join(f"x{i}" for i in range(80)) + ")"
+    start = time.perf_counter()
+    with pytest.raises(ParseError, match="has 80 arguments"):
+        parse(text)
+    assert time.perf_counter() - start < 1
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("exp(exp(exp(exp(10))))", "exp(exp(exp(exp(10))))"),  # SymPy's evalf overflows
+        ("x^2 - exp(exp(exp(exp(10))))", "-exp(exp(exp(exp(10))))"),
+        ("x*exp(1000)", "exp(1000)"),  # about 1.97e434
+        ("x*10^400", "1000000000"),
+        ("x/10^400 + 2^1025", "35953862697246318"),  # 2**1025 = 3.59...e308
+        ("max(x, exp(exp(exp(exp(10)))))", "exp(exp(exp(exp(10))))"),  # before comparing
+    ],
+)
+def test_numbers_beyond_the_largest_float_are_refused(text, shown):
+    with pytest.raises(ParseError, match="larger than the largest float") as info:
+        parse(text)
+    assert shown in info.value.reason
+
+
+def test_numbers_within_the_float_range_are_kept_exact():
+    assert parse("x*10^300") == x * Integer(10) ** 300
+    assert parse("x/10^400") == x / Integer(10) ** 400  # tiny is fine: it rounds to 0.0
+    assert parse("x*exp(709)") == x * exp(709)  # e**709 ≈ 8.2e307
+    assert parse("2^1023*x") == 2**1023 * x
+
+
+def test_abs_of_a_real_power_is_the_power_of_abs():
+    # |b^p| = |b|^p for real p, on every branch; abs(x^(1/3)) did not compile before
+    assert parse("abs(x^(1/3))") == Abs(x) ** Rational(1, 3)
+    assert parse("abs(2*sqrt(x)*y)") == 2 * sqrt(Abs(x)) * Abs(y)
+    assert parse("abs(x^y)") == Abs(x) ** y
+
+
+@pytest.mark.parametrize("text", ["abs(log(x))", "abs(sqrt(x) - 1)", "abs(log(x) + y)"])
+def test_abs_of_a_part_not_known_to_be_real_is_refused_with_a_hint(text):
+    with pytest.raises(ParseError, match=r"cannot tell is real.*e\.g\. sqrt\(\(") as info:
+        parse(text)
+    hint = info.value.reason.split("e.g. ")[1]
+    assert parse(hint).is_Pow  # the hint itself parses: sqrt(u**2)

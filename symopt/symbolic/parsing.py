@@ -113,7 +113,6 @@ def _compared(function: Callable[..., sympy.Expr]) -> Callable[..., sympy.Expr]:
             if arg.is_number:
                 if _terms(arg) > _MAX_TERMS:
                     raise ParseError(f"a number here could expand to over {_MAX_TERMS} terms")
-                _check_float(arg)  # before SymPy compares it
         return function(*args)
 
     return build
@@ -140,28 +139,61 @@ def _abs(x: sympy.Expr) -> sympy.Expr:
 
 
 def _shown(expr: sympy.Expr, limit: int = 40) -> str:
-    text = str(expr)
+    try:
+        text = str(expr)
+    except ValueError:  # an integer beyond Python's limit for printing digits
+        return f"of over {sys.get_int_max_str_digits()} digits"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _check_float(number: sympy.Expr) -> None:
-    """Refuse a number beyond the largest float: symopt evaluates objectives in floats, and
-    SymPy's own numerics (``evalf``, used to print and compare) overflow on towers like
-    ``exp(exp(exp(exp(10))))``."""
-    if number.is_Rational:
-        fits = abs(number.p) <= _LARGEST_FLOAT * number.q
-    else:
-        try:
-            value = number.evalf(15)
-            fits = not value.is_real or abs(value) <= _LARGEST_FLOAT
-        except (ArithmeticError, ValueError, TypeError):  # mpmath: "int too large to convert"
-            fits = False
-    if not fits:
+    """Refuse a number beyond the largest float, also on the way to its value (``sin(10^400)``):
+    symopt evaluates objectives in floats, and SymPy's own numerics (``evalf``, used to print
+    and compare) overflow or run out of memory on towers like ``exp(exp(exp(exp(10))))``."""
+    try:
+        _float(number)
+    except OverflowError:
         raise ParseError(
             f"the number {_shown(number)} is larger than the largest float "
-            f"({sys.float_info.max:.4g}), and symopt evaluates objectives in floats: "
-            "rescale the objective or its variables"
-        )
+            f"({sys.float_info.max:.4g}), or needs such a number on the way to its value, and "
+            "symopt evaluates objectives in floats: rescale the objective or its variables"
+        ) from None
+
+
+_FLOAT_FUNCTIONS: dict[type, Callable[..., float]] = {
+    sympy.exp: math.exp,
+    sympy.log: math.log,
+    sympy.Abs: abs,
+    sympy.Max: max,
+    sympy.Min: min,
+    **{getattr(sympy, f): getattr(math, f) for f in "sin cos tan sinh cosh tanh".split()},
+}
+
+
+def _float(number: sympy.Expr) -> float:
+    """The value of ``number`` computed in floats, raising OverflowError where it leaves them
+    (NaN where it leaves the real numbers, e.g. ``log(-1)``: that is checked elsewhere)."""
+    if number.is_Rational:
+        return number.p / number.q  # exact int division: OverflowError beyond a float
+    if number.is_NumberSymbol or number.is_Float:
+        return float(number)
+    args = [_float(a) for a in number.args]
+    try:
+        if number.is_Add:
+            value = math.fsum(args)
+        elif number.is_Mul:
+            value = math.prod(args)
+        elif number.is_Pow:
+            value = math.pow(*args)
+        elif type(number) in _FLOAT_FUNCTIONS:
+            value = _FLOAT_FUNCTIONS[type(number)](*args)
+        else:
+            return math.nan  # not a function symopt parses: no judgement
+    except ValueError:  # a domain error (log(-1), (-1)**0.5): no float overflow
+        return math.nan
+    if math.isinf(value):
+        raise OverflowError(f"{number} overflows a float")
+    return value
 
 
 def _sigmoid(x: sympy.Expr) -> sympy.Expr:
@@ -267,26 +299,7 @@ def parse(
         raise ParseError("the expression is nested too deeply", text) from None
     if _bits(expr) > _MAX_BITS:
         raise ParseError(f"the result has a number with over {MAX_POWER_DIGITS} digits", text)
-    for number in _numbers(expr):
-        try:
-            _check_float(number)
-        except ParseError as exc:
-            raise ParseError(exc.reason, text) from None
     return expr
-
-
-def _numbers(expr: sympy.Expr) -> list[sympy.Expr]:
-    """The largest parts of ``expr`` without free symbols (``2*pi`` in ``2*pi*x + 1``)."""
-    found, stack = [], [expr]
-    while stack:
-        e = stack.pop()
-        if e.is_Symbol:
-            continue
-        if not e.free_symbols:
-            found.append(e)
-        else:
-            stack.extend(e.args)
-    return found
 
 
 @dataclass(frozen=True)
@@ -424,6 +437,11 @@ class _Builder:
             shown = str(expr) if len(str(expr)) <= 40 else str(expr)[:37] + "..."
             reason = f"'{self.source.segment(node)}' is not a finite real number (SymPy: {shown})"
             raise self.source.error(reason, node)
+        if expr.is_number:  # before a parent hands it to SymPy, which may evalf it
+            try:
+                _check_float(expr)
+            except ParseError as exc:
+                raise self.source.error(exc.reason, node) from None
         return expr
 
     def _Constant(self, node: ast.Constant, depth: int) -> sympy.Expr:

@@ -225,3 +225,13 @@ def test_abs_of_a_cube_root_compiles_to_the_root_of_abs():
         assert c.gradient(np.array([x0]))[0] == pytest.approx(slope, rel=1e-14)
         curvature = -2 / 9 * abs(x0) ** (-5 / 3)
         assert c.hessian(np.array([x0]))[0, 0] == pytest.approx(curvature, rel=1e-14)
+
+
+def test_integers_beyond_64_bits_are_evaluated_as_floats():
+    # NumPy took 99**99 as a Python object: TypeError in sin, OverflowError in a division
+    c = Objective("x*99^99 + 10^300/y + sin(3^40*x)").compile()
+    p = np.array([2.0, 4.0])
+    assert c.value(p) == pytest.approx(2 * 99.0**99 + 1e300 / 4 + np.sin(3.0**40 * 2), rel=1e-15)
+    np.testing.assert_allclose(
+        c.gradient(p), [99.0**99 + 3.0**40 * np.cos(3.0**40 * 2), -1e300 / 16], rtol=1e-15
+    )

@@ -123,6 +123,10 @@ def _placeholder(name: str, symbol: sp.Symbol) -> sp.Symbol:
     return sp.Symbol(name, real=True) if symbol.is_real else sp.Symbol(name)
 
 
+def _beyond_int64(number: sp.Basic) -> bool:
+    return number.is_Rational and max(abs(number.p), number.q) >= 2**63
+
+
 def lambdify(args: Sequence[sp.Symbol], exprs: Any) -> Callable[..., Any]:
     """A NumPy function of ``args`` that returns ``exprs`` (one expression or a list).
 
@@ -138,8 +142,11 @@ def lambdify(args: Sequence[sp.Symbol], exprs: Any) -> Callable[..., Any]:
     renamed = {a: _placeholder(f"_a{i}", a) for i, a in enumerate(args)}
     many = isinstance(exprs, list | tuple)
     exprs = [sp.sympify(e) for e in (exprs if many else [exprs])]
-    others = sorted(set().union(*(e.atoms(sp.Dummy) for e in exprs)) - set(renamed), key=str)
+    atoms = set().union(*(e.atoms(sp.Dummy, sp.Rational) for e in exprs))
+    others = sorted({a for a in atoms if isinstance(a, sp.Dummy)} - set(renamed), key=str)
     renamed.update({d: _placeholder(f"_d{i}", d) for i, d in enumerate(others)})
+    # NumPy cannot take a Python int beyond 64 bits (99**99*x raised TypeError): print a float
+    renamed.update({r: sp.Float(r, 17) for r in atoms - set(others) if _beyond_int64(r)})
     exprs = [e.xreplace(renamed) for e in exprs]
     fn = sp.lambdify(
         [renamed[a] for a in args],

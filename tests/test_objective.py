@@ -203,3 +203,17 @@ def test_taylor_whose_derivatives_grow_is_refused_before_memory_runs_out():
     with pytest.raises(HyperparameterError, match=r"at most \d+ for this objective"):
         f.taylor({"x": sp.Rational(1, 3), "y": sp.Rational(2, 7)}, MAX_TAYLOR_ORDER)
     assert time.perf_counter() - start < 60
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [
+        ("relu(log(log(y - 2)))", [sp.Rational(2, 3)]),  # log of a negative number
+        ("abs(relu(sqrt(-1 - x)))", [sp.Rational(2, 3)]),
+        ("min(log(y - 2^(1/3)), 1)", [sp.Rational(2, 3)]),
+    ],
+)
+def test_taylor_outside_the_real_domain_is_a_point_error(text, point):
+    # SymPy's Max and Min raised ValueError ("not comparable") on the complex values
+    with pytest.raises(PointError, match="outside the objective's real domain"):
+        Objective(text).taylor(point, 2)

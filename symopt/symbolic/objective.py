@@ -337,6 +337,18 @@ class Objective:
         """
         order = self._taylor_order(order)
         a = self.point(point)
+        try:
+            return self._taylor(a, order)
+        except SymoptError:
+            raise
+        except (ValueError, OverflowError) as exc:  # SymPy, e.g. comparing non-real numbers
+            raise PointError(
+                f"SymPy cannot evaluate the objective's derivatives at this point ({exc}): "
+                "it may be outside the objective's real domain (a log or root of a negative "
+                "number) or need numbers beyond a float; choose another point"
+            ) from None
+
+    def _taylor(self, a: dict[sp.Symbol, sp.Expr], order: int) -> sp.Expr:
         bad = kinks(self._expr, a)
         if bad:
             raise NotDifferentiableError(

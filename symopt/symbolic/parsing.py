@@ -437,7 +437,8 @@ class _Builder:
             shown = str(expr) if len(str(expr)) <= 40 else str(expr)[:37] + "..."
             reason = f"'{self.source.segment(node)}' is not a finite real number (SymPy: {shown})"
             raise self.source.error(reason, node)
-        if expr.is_number:  # before a parent hands it to SymPy, which may evalf it
+        # before a parent hands it to SymPy, which may evalf it (a literal always fits)
+        if not isinstance(node, ast.Constant) and expr.is_number:
             try:
                 _check_float(expr)
             except ParseError as exc:

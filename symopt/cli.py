@@ -7,24 +7,55 @@
 
 Only the standard library is imported until a sub-command runs, so ``symopt --help``
 answers at once.
+
+Every error a user can cause (bad text, options, units, a folder that cannot be written,
+input too large for SymPy) is one line on stderr and exit status 2, never a traceback; a
+reader that closes the pipe early (``symopt analyze ... | head``) ends the run quietly.
+An expression longer than ``MAX_SHOWN`` characters is cut when printed, and says so.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from collections.abc import Sequence
 
-from symopt.errors import PointError, SymoptError
+from symopt.errors import ParseError, PointError, SymoptError
+
+MAX_SHOWN = 20_000  # characters of one printed expression
+MAX_TIMEOUT = 24 * 3600.0  # seconds
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line (no usage block), exit status 2 as before."""
+
+    def error(self, message: str) -> None:
+        self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(
+            f"invalid timeout {text!r}: give seconds, a number > 0 and <= {MAX_TIMEOUT:g}"
+        )
+    return seconds
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="symopt",
         description="Symbolic-plus-numeric optimization, from the lecture "
         "'Optimization in deep learning'.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     analyze = commands.add_parser(
         "analyze",
@@ -37,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--order", type=int, default=2, help="Taylor order (default 2)")
     analyze.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     analyze.add_argument(
-        "--timeout", type=float, default=10.0, help="seconds for critical points (default 10)"
+        "--timeout", type=_seconds, default=10.0, help="seconds for critical points (default 10)"
     )
     analyze.add_argument("--no-critical", action="store_true", help="skip the critical points")
 
@@ -102,6 +133,12 @@ def _split_assignments(text: str) -> dict[str, str]:
 def _show(expr, latex: bool) -> str:
     import sympy as sp
 
+    size = len(str(expr))
+    if size > MAX_SHOWN:  # SymPy's pretty printer is slow and deep on such trees
+        return (
+            f"{str(expr)[:MAX_SHOWN]} ... [cut: {size} characters, the limit is {MAX_SHOWN}; "
+            "use symopt from Python for the whole expression]"
+        )
     return sp.latex(expr) if latex else sp.pretty(expr, use_unicode=True)
 
 
@@ -188,6 +225,28 @@ def explain(args: argparse.Namespace, extra: Sequence[str] = ()) -> str:
     return e.to_text() + where
 
 
+def _one_line(err: BaseException) -> str:
+    """The message of ``err`` on one line (a ParseError's echo of the text and caret go)."""
+    if isinstance(err, OSError) and err.filename:  # e.g. tour --out under a file
+        return f"{err.strerror or err}: {err.filename}"
+    if isinstance(err, RecursionError | MemoryError | OverflowError):
+        return f"the input is too large for SymPy ({type(err).__name__}); make it smaller"
+    lines = str(err).splitlines()
+    if isinstance(err, ParseError):
+        lines = lines[:1]
+    return " ".join(line.strip() for line in lines if line.strip())
+
+
+def _print(text: str) -> None:
+    """Print, and end quietly if the reader closed the pipe (``| head``)."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        raise
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``symopt`` console script."""
     parser = _parser()
@@ -197,9 +256,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {"analyze": analyze, "units": units, "tour": tour}.get(args.command)
     handler = handler or (lambda a: explain(a, extra))
     try:
-        print(handler(args))
-    except SymoptError as err:
-        print(f"symopt {args.command}: error: {err}", file=sys.stderr)
+        _print(handler(args))
+    except BrokenPipeError:
+        return 0
+    except (SymoptError, OSError, RecursionError, MemoryError, OverflowError) as err:
+        print(f"symopt {args.command}: error: {_one_line(err)}", file=sys.stderr)
         return 2
     return 0
 

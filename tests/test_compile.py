@@ -1,5 +1,7 @@
 """The compiled objective against SymPy's own derivatives and finite differences."""
 
+import time
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -148,3 +150,88 @@ def test_a_number_is_a_point_of_one_variable():
     assert f.hessian(3).tolist() == [[18.0]]
     with pytest.raises(ShapeError, match="give shape"):
         Objective("x*y").compile().value(3)
+
+
+# -- budget (issue 18): compiling must not take long where SymPy need not ------------------
+
+
+def _seconds(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def test_tanh_nested_10_deep_compiles_quickly_and_right():
+    # 20 s before: renaming to placeholders without real=True made SymPy ask about complex
+    # parts at every level of the nesting
+    text = "x"
+    for _ in range(10):
+        text = f"tanh({text})"
+    f = Objective(text)
+    assert _seconds(lambda: f.compile().hessian(np.array([0.3]))) < 10
+    # chain rule by hand: t_0 = x, t_k = tanh(t_{k-1}), f' = prod(1 - t_k²)
+    t, slope = [0.3], 1.0
+    for _ in range(10):
+        t.append(np.tanh(t[-1]))
+        slope *= 1 - t[-1] ** 2
+    c = f.compile()
+    assert c.value(np.array([0.3])) == pytest.approx(t[-1], rel=1e-14)
+    assert c.gradient(np.array([0.3]))[0] == pytest.approx(slope, rel=1e-13)
+    h = 1e-6
+    numeric = (c.gradient(np.array([0.3 + h])) - c.gradient(np.array([0.3 - h]))) / (2 * h)
+    np.testing.assert_allclose(c.hessian(np.array([0.3]))[0], numeric, rtol=1e-6)
+
+
+def test_max_of_eight_variables_compiles_quickly_and_right():
+    # 25 s before: SymPy's printer wrote each Heaviside as a Piecewise and simplified its logic
+    names = [f"x{i}" for i in range(8)]
+    f = Objective(f"max({', '.join(names)})")
+    assert _seconds(f.compile) < 10
+    points = rng.permutation(np.arange(8.0 * 5).reshape(5, 8).T).T  # distinct entries
+    c = f.compile()
+    np.testing.assert_array_equal(c.value(points), points.max(axis=-1))
+    np.testing.assert_array_equal(c.gradient(points), np.eye(8)[points.argmax(axis=-1)])
+
+
+RELU = "relu(E*(sqrt(2) - 1/3)*min(min(exp(1), pi), x + pi))"
+SCALE = np.e * (np.sqrt(2) - 1 / 3)  # > 0, so the relu passes its argument
+
+
+@pytest.mark.parametrize(
+    ("text", "point", "value", "gradient"),
+    [
+        # these failed in SymPy's Piecewise printing (a scalar condition, a ragged select)
+        (RELU, [0.3], SCALE * np.e, [0]),  # x + pi > e: the min is the constant e
+        (RELU, [-1.0], SCALE * (np.pi - 1), [SCALE]),  # x + pi < e
+        ("min(abs(x), E + y, max(abs(y), E + pi))", [0.3, 0.5], 0.3, [1, 0]),
+        ("min(abs(x), E + y, max(abs(y), E + pi))", [-4.0, -2.0], np.e - 2, [0, 1]),
+        ("max(min(x, 1), min(y, 2), -3)", [5.0, 1.5], 1.5, [0, 1]),
+    ],
+)
+def test_nested_min_and_max_with_constants_compile(text, point, value, gradient):
+    c = Objective(text).compile()
+    p = np.array(point)
+    assert c.value(p) == pytest.approx(value, rel=1e-14)
+    np.testing.assert_allclose(c.gradient(p), gradient, rtol=1e-14)
+    assert np.all(np.isfinite(c.hessian(p)))
+
+
+def test_abs_of_a_cube_root_compiles_to_the_root_of_abs():
+    # |x^(1/3)| = |x|^(1/3): value, slope sign(x)/(3|x|^(2/3)), curvature -(2/9)|x|^(-5/3)
+    c = Objective("abs(x^(1/3))").compile()
+    for x0 in (-0.5, 0.5, 2.0):
+        assert c.value(np.array([x0])) == pytest.approx(abs(x0) ** (1 / 3), rel=1e-14)
+        slope = np.sign(x0) / (3 * abs(x0) ** (2 / 3))
+        assert c.gradient(np.array([x0]))[0] == pytest.approx(slope, rel=1e-14)
+        curvature = -2 / 9 * abs(x0) ** (-5 / 3)
+        assert c.hessian(np.array([x0]))[0, 0] == pytest.approx(curvature, rel=1e-14)
+
+
+def test_integers_beyond_64_bits_are_evaluated_as_floats():
+    # NumPy took 99**99 as a Python object: TypeError in sin, OverflowError in a division
+    c = Objective("x*99^99 + 10^300/y + sin(3^40*x)").compile()
+    p = np.array([2.0, 4.0])
+    assert c.value(p) == pytest.approx(2 * 99.0**99 + 1e300 / 4 + np.sin(3.0**40 * 2), rel=1e-15)
+    np.testing.assert_allclose(
+        c.gradient(p), [99.0**99 + 3.0**40 * np.cos(3.0**40 * 2), -1e300 / 16], rtol=1e-15
+    )

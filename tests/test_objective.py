@@ -4,11 +4,20 @@ Derivatives are checked against SymPy's own ``diff``/``hessian`` on expressions 
 independently of the parser; Taylor polynomials against expansions worked by hand.
 """
 
+import time
+
 import pytest
 import sympy as sp
 
-from symopt import NotDifferentiableError, Objective, PointError, SymoptError, VariableError
-from symopt.errors import HyperparameterError
+from symopt import (
+    HyperparameterError,
+    NotDifferentiableError,
+    Objective,
+    PointError,
+    SymoptError,
+    VariableError,
+)
+from symopt.symbolic.objective import MAX_TAYLOR_ORDER
 
 x, y, z = sp.symbols("x y z", real=True)
 
@@ -139,10 +148,10 @@ def test_taylor_errors():
     with pytest.raises(NotDifferentiableError, match="Abs"):
         f.taylor([0, 1], 2)
     assert f.taylor([2, 1], 1) == x + y
-    with pytest.raises(HyperparameterError, match="order=-1 is invalid: expected an integer >= 0"):
-        Objective("x").taylor([0], -1)
-    with pytest.raises(HyperparameterError, match=r"order=1\.5 is invalid"):
-        Objective("x").taylor([0], 1.5)
+    for order in (-1, 1.5, True, "2", MAX_TAYLOR_ORDER + 1, 10**100):
+        with pytest.raises(HyperparameterError, match=r"order=.* an integer from 0 to 12") as e:
+            Objective("x").taylor([0], order)
+        assert e.value.name == "order"
 
 
 def test_points_and_evaluation():
@@ -166,3 +175,45 @@ def test_display():
     f = Objective("x^2 + 3*y")
     assert repr(f) == "Objective(x**2 + 3*y, variables=(x, y))"
     assert f._repr_latex_() == "$f(x, y) = x^{2} + 3 y$"
+
+
+# -- bounds of the Taylor polynomial (issue 18) ----------------------------------------------
+
+
+def test_taylor_of_the_largest_order_is_exact_for_exp():
+    # e^x at 1/3: coefficients e^(1/3)/k!, by hand
+    got = Objective("exp(x)").taylor([sp.Rational(1, 3)], MAX_TAYLOR_ORDER)
+    h = x - sp.Rational(1, 3)
+    want = sum(sp.exp(sp.Rational(1, 3)) * h**k / sp.factorial(k) for k in range(13))
+    assert sp.expand(got - want) == 0
+
+
+def test_taylor_with_too_many_monomials_names_a_lower_order():
+    # 30 variables: comb(30 + 3, 3) = 5456 monomials fit, comb(34, 4) = 46376 do not
+    f = Objective(" + ".join(f"x{i}^4" for i in range(30)))
+    with pytest.raises(HyperparameterError, match=r"46376.*e\.g\. 3"):
+        f.taylor([0] * 30, 4)
+    assert f.taylor([0] * 30, 3) == 0  # every term has degree 4
+
+
+def test_taylor_whose_derivatives_grow_is_refused_before_memory_runs_out():
+    # the derivatives of sigmoid(x*y) along a line double in size with each order
+    f = Objective("sigmoid(x*y)")
+    start = time.perf_counter()
+    with pytest.raises(HyperparameterError, match=r"at most \d+ for this objective"):
+        f.taylor({"x": sp.Rational(1, 3), "y": sp.Rational(2, 7)}, MAX_TAYLOR_ORDER)
+    assert time.perf_counter() - start < 60
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [
+        ("relu(log(log(y - 2)))", [sp.Rational(2, 3)]),  # log of a negative number
+        ("abs(relu(sqrt(-1 - x)))", [sp.Rational(2, 3)]),
+        ("min(log(y - 2^(1/3)), 1)", [sp.Rational(2, 3)]),
+    ],
+)
+def test_taylor_outside_the_real_domain_is_a_point_error(text, point):
+    # SymPy's Max and Min raised ValueError ("not comparable") on the complex values
+    with pytest.raises(PointError, match="outside the objective's real domain"):
+        Objective(text).taylor(point, 2)

@@ -7,6 +7,7 @@ test fails if the parser reads the text differently from the stated mathematics.
 from __future__ import annotations
 
 import string
+import time
 import warnings
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from sympy import Abs, E, Integer, Max, Min, Rational, exp, log, pi, sqrt
 
 from symopt import ParseError, VariableError, parse
+from symopt.symbolic.parsing import MAX_ARGUMENTS
 
 x, y, z, w = sympy.symbols("x y z w", real=True)
 
@@ -197,7 +199,8 @@ def test_refuses_non_strings(value):
     ],
 )
 def test_refuses_huge_powers_without_computing_them(text):
-    with pytest.raises(ParseError, match=r"(power|root) is too large"):
+    # (2^6000)^3: 2^6000 is already beyond a float, the first refusal to fire
+    with pytest.raises(ParseError, match=r"(power|root) is too large|largest float"):
         parse(text)
 
 
@@ -230,7 +233,8 @@ PRODUCT_OF_SUMS = "*".join(f"(1 + sqrt({p}))" for p in (2, 3, 5, 7, 11, 13, 17, 
     ],
 )
 def test_refuses_numbers_that_sympy_would_expand_without_bound_to_compare(text):
-    with pytest.raises(ParseError, match="expand to over 1000 terms"):
+    # exp(...) of such a sum is also beyond a float, whichever refusal fires first
+    with pytest.raises(ParseError, match=r"expand to over 1000 terms|largest float"):
         parse(text)
 
 
@@ -250,7 +254,7 @@ def test_roots_of_moderate_numbers_are_exact():
 
 def test_refuses_products_with_too_many_digits():
     # each factor has 100 digits; the product would have 9900, beyond what Python prints
-    with pytest.raises(ParseError, match="over 4000 digits"):
+    with pytest.raises(ParseError, match=r"over 4000 digits|largest float"):
         parse("*".join(["9" * 100] * 99))
 
 
@@ -418,3 +422,76 @@ def _formulas(children):
 def test_random_formulas_parse_or_raise_parse_error(text):
     # formulas like these found SymPy's slow paths: roots of huge index, comparisons that expand
     _parse_or_refuse(text)
+
+
+# -- hardening (issue 18): arity, float range, abs of non-real parts --------------------------
+
+
+@pytest.mark.parametrize("name", ["max", "min", "Max", "Min"])
+def test_max_and_min_take_at_most_max_arguments(name):
+    names = [f"x{i}" for i in range(MAX_ARGUMENTS)]
+    assert parse(f"{name}({', '.join(names)})").args == tuple(sympy.symbols(names, real=True))
+    with pytest.raises(ParseError, match=f"has {MAX_ARGUMENTS + 1} arguments.*limit is"):
+        parse(f"{name}({', '.join(names)}, y)")
+
+
+def test_nested_max_counts_the_arguments_sympy_merges():
+    inner = ", ".join(f"x{i}" for i in range(MAX_ARGUMENTS))
+    with pytest.raises(ParseError, match=f"has {MAX_ARGUMENTS + 1} arguments"):
+        parse(f"max(max({inner}), y)")  # SymPy would make one Max of 9 arguments
+    assert isinstance(parse(f"max(min({inner}), y)"), Max)  # a Min inside is one argument
+
+
+def test_max_of_80_symbols_is_refused_at_once():
+    # it took over 5 s before: SymPy compares every pair of arguments
+    text = "max(" + ", ".join(f"x{i}" for i in range(80)) + ")"
+    start = time.perf_counter()
+    with pytest.raises(ParseError, match="has 80 arguments"):
+        parse(text)
+    assert time.perf_counter() - start < 1
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "offset"),
+    [
+        # refused at the innermost number beyond a float, before SymPy evaluates anything
+        # with it (its evalf overflowed, ran out of memory or recursed on these)
+        ("exp(exp(exp(exp(10))))", "exp(exp(10))", 8),
+        ("x^2 - exp(exp(exp(exp(10))))", "exp(exp(10))", 14),
+        ("x*exp(1000)", "exp(1000)", 2),  # about 1.97e434
+        ("x*10^400", "1000000000", 2),
+        ("x/10^400", "1000000000", 2),  # compiled, x/10**400 raised OverflowError in NumPy
+        ("x + 2^1025", "35953862697246318", 4),  # 2**1025 = 3.59...e308
+        ("max(x, exp(exp(exp(exp(10)))))", "exp(exp(10))", 15),
+        ("tanh(cosh(10^300))", "cosh(", 5),  # SymPy's tanh ran out of memory evaluating it
+        ("sin(10^300^pi)", "10**(300**pi)", 4),
+    ],
+)
+def test_numbers_beyond_the_largest_float_are_refused(text, shown, offset):
+    with pytest.raises(ParseError, match="larger than the largest float") as info:
+        parse(text)
+    assert shown in info.value.reason
+    assert info.value.offset == offset
+
+
+def test_numbers_within_the_float_range_are_kept_exact():
+    assert parse("x*10^300") == x * Integer(10) ** 300
+    assert parse("x*10^-300") == x / Integer(10) ** 300  # tiny is fine: it rounds to 0.0
+    assert parse("x*exp(709)") == x * exp(709)  # e**709 ≈ 8.2e307
+    assert parse("2^1023*x") == 2**1023 * x
+    assert parse("log(exp(700)) + x") == 700 + x
+
+
+def test_abs_of_a_real_power_is_the_power_of_abs():
+    # |b^p| = |b|^p for real p, on every branch; abs(x^(1/3)) did not compile before
+    assert parse("abs(x^(1/3))") == Abs(x) ** Rational(1, 3)
+    assert parse("abs(2*sqrt(x)*y)") == 2 * sqrt(Abs(x)) * Abs(y)
+    assert parse("abs(x^y)") == Abs(x) ** y
+
+
+@pytest.mark.parametrize("text", ["abs(log(x))", "abs(sqrt(x) - 1)", "abs(log(x) + y)"])
+def test_abs_of_a_part_not_known_to_be_real_is_refused_with_a_hint(text):
+    with pytest.raises(ParseError, match=r"cannot tell is real.*e\.g\. sqrt\(\(") as info:
+        parse(text)
+    hint = info.value.reason.split("e.g. ")[1]
+    assert parse(hint).is_Pow  # the hint itself parses: sqrt(u**2)

@@ -837,3 +837,53 @@ def test_pickled_quantities_come_back_in_symopts_registry():
     q = pickle.loads(pickle.dumps(U.ureg.Quantity(2.0, "km")))
     assert q + U.ureg.Quantity(500.0, "m") == U.ureg.Quantity(2.5, "km")
     assert pickle.loads(pickle.dumps(U.ureg.Unit("J/km"))) / U.ureg.Unit("J") == 1 / U.ureg.km
+
+
+# -- unit text is read by symopt's safe parser before pint (issue 18) -------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9**9**9**9 m",  # pint evaluated this and never returned
+        "km**300",  # 1000**300 overflows a float in SI base units
+        "km**13",  # beyond MAX_UNIT_POWER
+        "(km**4)**4",  # km**16 once SymPy multiplies the powers
+        "Ym**12*Em**12*Pm**12",  # each power allowed, the product beyond a float
+        "km/1000",  # a bare number inside units: pint returned km, dropping it
+        "2*km",
+        "km + m",
+        "exp(km)",
+        "__import__('os')",
+    ],
+)
+def test_unit_text_that_pint_would_compute_is_refused_at_once(text):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(UnitSyntaxError, match=r"cannot read units="):
+        U.parse_units(text)
+    assert time.perf_counter() - start < 1
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("km**12", "kilometer ** 12"),
+        ("kg m/s^2", "kilogram * meter / second ** 2"),  # a space multiplies, as in pint
+        ("km²/J", "kilometer ** 2 / joule"),  # the pretty form symopt prints
+        ("m·s⁻²", "meter / second ** 2"),
+        ("1/s", "1 / second"),
+        ("min", "minute"),  # a function name for the parser, a unit for pint
+        ("m**0.5", "meter ** 0.5"),
+        ("km*1000/1000", "kilometer"),  # the numbers cancel: km, rightly
+    ],
+)
+def test_unit_text_of_names_and_powers_still_reads(text, units):
+    assert U.parse_units(text) == U.ureg.Unit(units)
+
+
+def test_quantity_text_keeps_its_magnitude():
+    assert U.parse_quantity("2.5e-3 km") == U.ureg.Quantity(0.0025, "km")
+    with pytest.raises(UnitSyntaxError, match="cannot read value="):
+        U.parse_quantity("9**9**9**9 m")

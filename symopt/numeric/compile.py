@@ -82,7 +82,7 @@ class _Stencil:
 
     def relative(self, d: int) -> sp.Dummy:
         if d not in self._relative:
-            self._relative[d] = sp.Dummy(f"s{d}")
+            self._relative[d] = sp.Dummy(f"s{d}", real=True)
         return self._relative[d]
 
     def add(self, expr: sp.Expr, anchor: int, tag: Hashable = None) -> None:
@@ -101,7 +101,7 @@ class _Stencil:
         groups = list(self.groups.values())
         args, exprs, slices = [], [], []
         for k, g in enumerate(groups):
-            local = {self.relative(d): sp.Dummy(f"g{k}_{d}") for d in g.offsets}
+            local = {self.relative(d): sp.Dummy(f"g{k}_{d}", real=True) for d in g.offsets}
             args.extend(local.values())
             slices.extend(g.where(d) for d in g.offsets)
             exprs.append(g.expr.xreplace(local))

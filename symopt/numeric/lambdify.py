@@ -12,7 +12,9 @@ formula the same way:
 * **deterministic**: SymPy names its ``Dummy`` placeholders by a process-wide counter.
   The arguments and any other ``Dummy`` are renamed by position before printing, so the
   generated source is the same in every process;
-* **fast**: common subexpressions are eliminated (``cse=True``) and no docstring is built.
+* **fast**: common subexpressions are eliminated (``cse=True``), no docstring is built,
+  placeholders keep the variables' ``real=True`` (nested ``tanh`` rebuilds in linear time),
+  and ``Heaviside`` is NumPy's ``heaviside(a, 1/2)`` rather than SymPy's Piecewise rewrite.
 
 >>> import numpy as np
 >>> w = sp.Symbol("w", real=True)
@@ -66,7 +68,20 @@ def _np_sigmoid(a: Any) -> Any:
     return 0.5 + 0.5 * np.tanh(0.5 * a)
 
 
-_MODULES = [{"sigmoid": _np_sigmoid, "softplus": lambda a: np.logaddexp(0.0, a)}, "numpy"]
+def _np_heaviside(a: Any, at_zero: Any = 0.5) -> Any:
+    return np.heaviside(a, at_zero)
+
+
+# Heaviside is passed by name: SymPy's printer would rewrite it as a Piecewise, and then
+# simplify the logic of its conditions (seconds per entry for the gradient of a Max).
+_MODULES = [
+    {
+        "sigmoid": _np_sigmoid,
+        "softplus": lambda a: np.logaddexp(0.0, a),
+        "Heaviside": _np_heaviside,
+    },
+    "numpy",
+]
 
 
 def _one_plus_exp(e: sp.Expr) -> sp.Expr | None:
@@ -101,6 +116,17 @@ def stable(expr: sp.Expr) -> sp.Expr:
     return expr.func(*args) if args != list(expr.args) else expr
 
 
+def _placeholder(name: str, symbol: sp.Symbol) -> sp.Symbol:
+    """A symbol named ``name``, real if ``symbol`` is.  Renaming rebuilds every node, and a
+    node in a symbol not known to be real makes SymPy ask about complex parts at every level
+    (``tanh`` nested 7 deep took seconds)."""
+    return sp.Symbol(name, real=True) if symbol.is_real else sp.Symbol(name)
+
+
+def _beyond_int64(number: sp.Basic) -> bool:
+    return number.is_Rational and max(abs(number.p), number.q) >= 2**63
+
+
 def lambdify(args: Sequence[sp.Symbol], exprs: Any) -> Callable[..., Any]:
     """A NumPy function of ``args`` that returns ``exprs`` (one expression or a list).
 
@@ -113,11 +139,14 @@ def lambdify(args: Sequence[sp.Symbol], exprs: Any) -> Callable[..., Any]:
     >>> [float(v) for v in f(0.0, 2.0)]
     [1.0, 0.5]
     """
-    renamed = {a: sp.Symbol(f"_a{i}") for i, a in enumerate(args)}
+    renamed = {a: _placeholder(f"_a{i}", a) for i, a in enumerate(args)}
     many = isinstance(exprs, list | tuple)
     exprs = [sp.sympify(e) for e in (exprs if many else [exprs])]
-    others = sorted(set().union(*(e.atoms(sp.Dummy) for e in exprs)) - set(renamed), key=str)
-    renamed.update({d: sp.Symbol(f"_d{i}") for i, d in enumerate(others)})
+    atoms = set().union(*(e.atoms(sp.Dummy, sp.Rational) for e in exprs))
+    others = sorted({a for a in atoms if isinstance(a, sp.Dummy)} - set(renamed), key=str)
+    renamed.update({d: _placeholder(f"_d{i}", d) for i, d in enumerate(others)})
+    # NumPy cannot take a Python int beyond 64 bits (99**99*x raised TypeError): print a float
+    renamed.update({r: sp.Float(r, 17) for r in atoms - set(others) if _beyond_int64(r)})
     exprs = [e.xreplace(renamed) for e in exprs]
     fn = sp.lambdify(
         [renamed[a] for a in args],

@@ -21,10 +21,12 @@ Matrix([
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -35,6 +37,7 @@ from symopt.errors import (
     NotDifferentiableError,
     PointError,
     ShapeError,
+    SymoptError,
     UnitsError,
     VariableError,
 )
@@ -45,9 +48,18 @@ from symopt.symbolic.parsing import parse
 if TYPE_CHECKING:
     from symopt.numeric.compile import CompiledObjective
 
-__all__ = ["Objective"]
+__all__ = ["MAX_TAYLOR_ORDER", "Objective"]
+
+MAX_TAYLOR_ORDER = 12  # the lecture uses orders 1 and 2; see Objective.taylor
+_MAX_TAYLOR_TERMS = 10_000  # monomials of the polynomial
+_MAX_TAYLOR_NODES = 10_000  # of a derivative's tree
 
 Point = Mapping[Any, Any] | Sequence[Any]
+
+
+def _tree_size(expr: sp.Expr) -> int:
+    """Nodes of ``expr``'s tree, counted up to ``_MAX_TAYLOR_NODES + 1``."""
+    return sum(1 for _ in islice(sp.preorder_traversal(expr), _MAX_TAYLOR_NODES + 1))
 
 
 def natural_key(symbol: sp.Symbol) -> tuple:
@@ -313,14 +325,33 @@ class Objective:
         """Taylor polynomial at ``point``, truncated by total degree ``order``.
 
         The polynomial is written in powers of ``x - a``: the sum over multi-indices
-        ``|α| <= order`` of ``∂^α f(a) (x - a)^α / α!``.
+        ``|α| <= order`` of ``∂^α f(a) (x - a)^α / α!``, found from the derivatives of
+        ``f(a + t h)`` in ``t`` and expanded in ``h`` only (never simplified).
+
+        The work is bounded: ``order`` is at most ``MAX_TAYLOR_ORDER`` (12: the lecture uses
+        1 and 2, and an order-12 polynomial already shows how a series converges), the
+        polynomial has at most 10 000 monomials (``comb(n + order, n)`` in ``n`` variables),
+        and a derivative in ``t`` may not grow past 10 000 tree nodes (derivatives of nested
+        functions grow exponentially with the order: ``sigmoid(x*y)`` passes it at order
+        8).  Beyond these, :class:`~symopt.errors.HyperparameterError` names a lower order.
 
         >>> Objective("exp(x)*cos(y)").taylor({"x": 0, "y": 0}, 3)
         x**3/6 + x**2/2 - x*y**2/2 + x - y**2/2 + 1
         """
-        if isinstance(order, bool) or not isinstance(order, numbers.Integral) or order < 0:
-            raise HyperparameterError("order", order, "an integer >= 0")
+        order = self._taylor_order(order)
         a = self.point(point)
+        try:
+            return self._taylor(a, order)
+        except SymoptError:
+            raise
+        except (ValueError, OverflowError) as exc:  # SymPy, e.g. comparing non-real numbers
+            raise PointError(
+                f"SymPy cannot evaluate the objective's derivatives at this point ({exc}): "
+                "it may be outside the objective's real domain (a log or root of a negative "
+                "number) or need numbers beyond a float; choose another point"
+            ) from None
+
+    def _taylor(self, a: dict[sp.Symbol, sp.Expr], order: int) -> sp.Expr:
         bad = kinks(self._expr, a)
         if bad:
             raise NotDifferentiableError(
@@ -335,10 +366,34 @@ class Objective:
         terms = [sp.expand(c).xreplace(shifted) for c in coefficients]
         return sp.Add(*terms)
 
+    def _taylor_order(self, order: Any) -> int:
+        integer = isinstance(order, numbers.Integral) and not isinstance(order, bool)
+        if not integer or not 0 <= order <= MAX_TAYLOR_ORDER:
+            raise HyperparameterError("order", order, f"an integer from 0 to {MAX_TAYLOR_ORDER}")
+        terms = math.comb(self.n + int(order), self.n)
+        if terms > _MAX_TAYLOR_TERMS:
+            lower = max(
+                k for k in range(order) if math.comb(self.n + k, self.n) <= _MAX_TAYLOR_TERMS
+            )
+            raise HyperparameterError(
+                "order",
+                order,
+                f"an order whose polynomial in {self.n} variables has at most "
+                f"{_MAX_TAYLOR_TERMS} monomials (this one has {terms}), e.g. {lower}",
+            )
+        return int(order)
+
     def _taylor_coefficients(self, along: sp.Expr, t: sp.Dummy, order: int) -> list[sp.Expr]:
         """Coefficients of ``t**k``, ``k <= order``, of ``f(a + t h)``."""
         coefficients, derivative = [], along
         for k in range(order + 1):
+            if k and _tree_size(derivative) > _MAX_TAYLOR_NODES:
+                raise HyperparameterError(
+                    "order",
+                    order,
+                    f"at most {k - 1} for this objective: its derivative of order {k} along a "
+                    f"line has over {_MAX_TAYLOR_NODES} nodes, and they grow with the order",
+                )
             c = derivative.xreplace({t: 0}) / sp.factorial(k)
             if c.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
                 raise NotDifferentiableError(

@@ -13,8 +13,11 @@
   its precedence: right-associative, tighter than ``*`` and than a unary minus on its left
   (``-x^2`` is ``-(x**2)``, ``2^3^2`` is ``2**9``);
 * **functions**: exp, log (``log(x)`` or ``log(x, base)``), sqrt, sin, cos, tan, sinh, cosh,
-  tanh, abs/Abs, max/Max and min/Min (one or more arguments), sigmoid/logistic
-  (``1/(1 + exp(-x))``) and relu (``Max(0, x)``).
+  tanh, abs/Abs, max/Max and min/Min (one to ``MAX_ARGUMENTS`` arguments, nested ones
+  counted, since SymPy merges them), sigmoid/logistic (``1/(1 + exp(-x))``) and relu
+  (``Max(0, x)``).  ``abs`` takes an argument that is real for every real value of its
+  variables: ``abs(x^(1/3))`` is written ``Abs(x)**(1/3)`` (``|b^p| = |b|^p`` for real ``p``),
+  and ``abs(log(x))`` is refused (its derivatives would not compile), with a hint.
 
 Line breaks count as spaces.  The text never reaches ``eval``, ``exec`` or ``sympify``: it is
 tokenized (``^`` becomes ``**`` token by token, which keeps its precedence right), parsed by
@@ -26,7 +29,10 @@ and before SymPy evaluates anything, these are refused: powers whose numbers cou
 ``MAX_POWER_DIGITS`` digits (``9**9**9**9``), roots of numbers with more than
 ``MAX_ROOT_DIGITS`` digits, and numbers in max, min or abs that SymPy would expand into more
 than 1000 terms to compare them.  Text that SymPy evaluates to an infinity, NaN or a non-real
-number (``1/0``, ``log(0)``, ``sqrt(-1)``, ``(-8)^(1/3)``) is refused too.
+number (``1/0``, ``log(0)``, ``sqrt(-1)``, ``(-8)^(1/3)``) is refused too, and so is a number
+beyond the largest float (``10^400*x``, ``exp(exp(exp(exp(10))))``): symopt evaluates
+objectives in floats, and SymPy's own ``evalf`` (which prints and compares) overflows on such
+towers, so they are refused here rather than kept exact.
 
 >>> parse("x^2 + 3*y")
 x**2 + 3*y
@@ -49,6 +55,7 @@ import io
 import keyword
 import math
 import re
+import sys
 import tokenize
 import warnings
 from collections.abc import Callable, Mapping
@@ -59,6 +66,7 @@ import sympy
 from symopt.errors import ParseError, VariableError
 
 __all__ = [
+    "MAX_ARGUMENTS",
     "MAX_DEPTH",
     "MAX_DIGITS",
     "MAX_LENGTH",
@@ -74,6 +82,7 @@ MAX_NODES = 20_000  # nodes of the Python syntax tree
 MAX_DIGITS = 100  # digits of a number literal, and size of its exponent
 MAX_POWER_DIGITS = 4_000  # below Python's 4300-digit limit, so every result prints
 MAX_ROOT_DIGITS = MAX_DIGITS  # SymPy factors the number under a root: cubic cost
+MAX_ARGUMENTS = 8  # of one max or min: SymPy compares every pair, in each derivative again
 
 _MAX_BITS = int(MAX_POWER_DIGITS / math.log10(2))
 _MAX_ROOT_BITS = int(MAX_ROOT_DIGITS / math.log10(2))
@@ -82,6 +91,7 @@ _BLANKS = str.maketrans("\t\n\r\x0b\x0c", "     ")
 _OPENING, _CLOSING = "([{", ")]}"
 _DECIMAL = re.compile(r"(\d*)\.?(\d*)(?:[eE]([-+]?\d+))?")
 _NOT_FINITE_REAL = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo, sympy.I)
+_LARGEST_FLOAT = int(sys.float_info.max)
 
 
 def _compared(function: Callable[..., sympy.Expr]) -> Callable[..., sympy.Expr]:
@@ -92,12 +102,98 @@ def _compared(function: Callable[..., sympy.Expr]) -> Callable[..., sympy.Expr]:
     """
 
     def build(*args: sympy.Expr) -> sympy.Expr:
+        count = sum(len(a.args) if a.func == function else 1 for a in args)  # Max(a, Max(b, c))
+        if count > MAX_ARGUMENTS:
+            raise ParseError(
+                f"{function.__name__.lower()}() has {count} arguments (nested ones included, "
+                f"SymPy merges them); the limit is {MAX_ARGUMENTS}, since SymPy compares every "
+                "pair of them, and again in every derivative: use fewer arguments"
+            )
         for arg in args:
-            if arg.is_number and _terms(arg) > _MAX_TERMS:
-                raise ParseError(f"a number here could expand to over {_MAX_TERMS} terms")
+            if arg.is_number:
+                if _terms(arg) > _MAX_TERMS:
+                    raise ParseError(f"a number here could expand to over {_MAX_TERMS} terms")
         return function(*args)
 
     return build
+
+
+def _abs(x: sympy.Expr) -> sympy.Expr:
+    """``|x|`` with ``|b^p|`` written ``|b|^p`` for a real power ``p`` (true on every branch),
+    refused where ``x`` is still not known to be real: the derivative of such an ``Abs``
+    keeps SymPy's unevaluated ``Derivative(sign(...))``, which cannot be compiled."""
+    factors = []
+    for factor in sympy.Mul.make_args(x):
+        if factor.is_Pow and factor.exp.is_extended_real:
+            factors.append(_abs(factor.base) ** factor.exp)
+        elif factor.is_extended_real:
+            factors.append(sympy.Abs(factor))
+        else:
+            shown = _shown(factor)
+            raise ParseError(
+                f"abs() of {shown}, which SymPy cannot tell is real for every real value of "
+                f"its variables (a log or root of a negative number is not), so its "
+                f"derivatives cannot be compiled; write the real case, e.g. sqrt(({shown})^2)"
+            )
+    return sympy.Mul(*factors)
+
+
+def _shown(expr: sympy.Expr, limit: int = 40) -> str:
+    try:
+        text = str(expr)
+    except ValueError:  # an integer beyond Python's limit for printing digits
+        return f"of over {sys.get_int_max_str_digits()} digits"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_float(number: sympy.Expr) -> None:
+    """Refuse a number beyond the largest float, also on the way to its value (``sin(10^400)``):
+    symopt evaluates objectives in floats, and SymPy's own numerics (``evalf``, used to print
+    and compare) overflow or run out of memory on towers like ``exp(exp(exp(exp(10))))``."""
+    try:
+        _float(number)
+    except OverflowError:
+        raise ParseError(
+            f"the number {_shown(number)} is larger than the largest float "
+            f"({sys.float_info.max:.4g}), or needs such a number on the way to its value, and "
+            "symopt evaluates objectives in floats: rescale the objective or its variables"
+        ) from None
+
+
+_FLOAT_FUNCTIONS: dict[type, Callable[..., float]] = {
+    sympy.exp: math.exp,
+    sympy.log: math.log,
+    sympy.Abs: abs,
+    sympy.Max: max,
+    sympy.Min: min,
+    **{getattr(sympy, f): getattr(math, f) for f in "sin cos tan sinh cosh tanh".split()},
+}
+
+
+def _float(number: sympy.Expr) -> float:
+    """The value of ``number`` computed in floats, raising OverflowError where it leaves them
+    (NaN where it leaves the real numbers, e.g. ``log(-1)``: that is checked elsewhere)."""
+    if number.is_Rational:
+        return number.p / number.q  # exact int division: OverflowError beyond a float
+    if number.is_NumberSymbol or number.is_Float:
+        return float(number)
+    args = [_float(a) for a in number.args]
+    try:
+        if number.is_Add:
+            value = math.fsum(args)
+        elif number.is_Mul:
+            value = math.prod(args)
+        elif number.is_Pow:
+            value = math.pow(*args)
+        elif type(number) in _FLOAT_FUNCTIONS:
+            value = _FLOAT_FUNCTIONS[type(number)](*args)
+        else:
+            return math.nan  # not a function symopt parses: no judgement
+    except ValueError:  # a domain error (log(-1), (-1)**0.5): no float overflow
+        return math.nan
+    if math.isinf(value):
+        raise OverflowError(f"{number} overflows a float")
+    return value
 
 
 def _sigmoid(x: sympy.Expr) -> sympy.Expr:
@@ -123,8 +219,8 @@ _FUNCTIONS: dict[str, tuple[Callable[..., sympy.Expr], int, int | None]] = {
     "log": (sympy.log, 1, 2),
     "sqrt": (_sqrt, 1, 1),
     **{name: (getattr(sympy, name), 1, 1) for name in "sin cos tan sinh cosh tanh".split()},
-    "abs": (_compared(sympy.Abs), 1, 1),
-    "Abs": (_compared(sympy.Abs), 1, 1),
+    "abs": (_compared(_abs), 1, 1),
+    "Abs": (_compared(_abs), 1, 1),
     "max": (_compared(sympy.Max), 1, None),
     "Max": (_compared(sympy.Max), 1, None),
     "min": (_compared(sympy.Min), 1, None),
@@ -341,6 +437,12 @@ class _Builder:
             shown = str(expr) if len(str(expr)) <= 40 else str(expr)[:37] + "..."
             reason = f"'{self.source.segment(node)}' is not a finite real number (SymPy: {shown})"
             raise self.source.error(reason, node)
+        # before a parent hands it to SymPy, which may evalf it (a literal always fits)
+        if not isinstance(node, ast.Constant) and expr.is_number:
+            try:
+                _check_float(expr)
+            except ParseError as exc:
+                raise self.source.error(exc.reason, node) from None
         return expr
 
     def _Constant(self, node: ast.Constant, depth: int) -> sympy.Expr:

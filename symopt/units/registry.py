@@ -5,6 +5,11 @@ Private: import the public names from :mod:`symopt.units`.
 ``ureg`` is also pint's application registry, so Quantities and Units that symopt
 pickles (errors, trajectories, through a process pool) unpickle into ``ureg`` and can
 be combined with it again.
+
+pint evaluates unit text as an expression (``9**9**9**9 m`` never returns), so text is
+read by symopt's safe parser first and must be a number (a quantity's magnitude) times a
+product of unit names to rational powers of at most ``MAX_UNIT_POWER``; only then does pint
+see it.  A bare number inside units (``km/1000``) is refused rather than dropped.
 """
 
 from __future__ import annotations
@@ -14,11 +19,15 @@ import re
 from typing import Any
 
 import pint
+import sympy as sp
 from pint.errors import OffsetUnitCalculusError, UndefinedUnitError
 
+from symopt.errors import ParseError
+from symopt.symbolic.parsing import parse
 from symopt.units.errors import OffsetUnitError, UnitSyntaxError, UnknownUnitError, superscript
 
 __all__ = [
+    "MAX_UNIT_POWER",
     "base_magnitude",
     "fmt_ratio",
     "has_magnitude",
@@ -33,6 +42,12 @@ pint.set_application_registry(ureg)  # pint unpickles into the application regis
 
 # Longer unit text is refused before pint reads it.
 _MAX_TEXT = 200
+MAX_UNIT_POWER = 12  # |p| in km**p: km**103 overflows a float in SI base units
+# "kg m/s^2": pint reads a space between names as '*'; symopt's parser needs the '*'
+_IMPLICIT_PRODUCT = re.compile(r"(?<=[\w.)])\s+(?=[^\W\d]|\()")
+# "km²/J", "m·s": the pretty forms that symopt prints, and pint reads
+_SUPERSCRIPTS = re.compile("[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_PLAIN = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹·⋅", "-0123456789**")
 
 # A leading number followed by the end, a unit name or a single "*" is a magnitude
 # ("2 J/km**2", "3", "9.81 m/s**2"); "1/s" and "1 / s" are units.
@@ -47,18 +62,44 @@ def has_magnitude(text: str) -> bool:
     return _MAGNITUDE.match(text) is not None
 
 
-def _read(text: str, where: str) -> pint.Quantity:
+def _magnitude(text: str, where: str) -> sp.Rational:
+    """The number in front of the units in ``text``, after checking that the rest is unit
+    names to small rational powers: nothing that pint would have to compute."""
+    names = {name: sp.Symbol(name) for name in re.findall(r"[^\W\d]\w*", text)}
+    plain = _SUPERSCRIPTS.sub(lambda m: "**" + m.group(), text).translate(_PLAIN)
+    try:  # every name a symbol, also E, pi and min (a minute)
+        expr = parse(_IMPLICIT_PRODUCT.sub("*", plain.strip()), symbols=names)
+    except ParseError:
+        raise UnitSyntaxError(where, text) from None
+    magnitude, units = expr.as_coeff_Mul()
+    for factor in sp.Mul.make_args(units):
+        base, power = factor.as_base_exp()
+        if not (base.is_Symbol or base == 1) or not power.is_Rational:
+            raise UnitSyntaxError(where, text)
+        if abs(power) > MAX_UNIT_POWER or power.q > MAX_UNIT_POWER:
+            raise UnitSyntaxError(where, text)
+    if not magnitude.is_Rational:
+        raise UnitSyntaxError(where, text)
+    return magnitude
+
+
+def _read(text: str, where: str) -> tuple[pint.Quantity, sp.Rational]:
+    """The Quantity that ``text`` spells, and its magnitude as symopt's parser read it."""
     if len(text) > _MAX_TEXT:
         raise UnitSyntaxError(where, text[:40] + "...")
+    magnitude = _magnitude(text, where)
     try:
         q = ureg.Quantity(text)
+        if not isinstance(q, pint.Quantity):  # e.g. "3" parses to a plain number
+            q = ureg.Quantity(q)
+        scale = ureg.Quantity(1.0, q.units).to_base_units().magnitude
     except UndefinedUnitError as err:
         raise UnknownUnitError(where, text, str(err.unit_names[0])) from None
     except Exception:  # pint's parser raises assorted errors on malformed text
         raise UnitSyntaxError(where, text) from None
-    if not isinstance(q, pint.Quantity):  # e.g. "3" parses to a plain number
-        q = ureg.Quantity(q)
-    return q
+    if not 0 < abs(scale) < math.inf:  # "Ym**12*Em**12*Pm**12": beyond a float in SI units
+        raise UnitSyntaxError(where, text)
+    return q, magnitude
 
 
 def _check_multiplicative(units: pint.Unit, where: str) -> pint.Unit:
@@ -78,7 +119,7 @@ def parse_quantity(value: Any, where: str = "value") -> pint.Quantity:
     <Quantity(2.0, 'joule / kilometer ** 2')>
     """
     if isinstance(value, str):
-        q = _read(value, where)
+        q = _read(value, where)[0]
     elif isinstance(value, ureg.Quantity):
         q = value
     elif hasattr(value, "magnitude") and hasattr(value, "units"):  # another registry
@@ -106,12 +147,12 @@ def parse_units(value: Any, where: str = "units") -> pint.Unit:
     if isinstance(value, ureg.Unit):
         units = value
     elif isinstance(value, str):
-        q = _read(value, where)
-        if has_magnitude(value):
+        q, magnitude = _read(value, where)
+        if has_magnitude(value) or magnitude != 1:  # "2 J", "km/1000": not units
             raise UnitSyntaxError(where, value)
         units = q.units
     elif hasattr(value, "dimensionality") and not hasattr(value, "magnitude"):
-        units = _read(f"{value:D}", where).units  # a Unit of another registry
+        units = _read(f"{value:D}", where)[0].units  # a Unit of another registry
     else:
         raise UnitSyntaxError(where, repr(value))
     return _check_multiplicative(units, where)

@@ -1,4 +1,5 @@
-"""Shared test set-up: a headless matplotlib backend, and the worked examples run once.
+"""Shared test set-up: a headless matplotlib backend, the worked examples run once, and a
+guard against hangs.
 
 Every test about an example reads its run from the session fixture :func:`examples`:
 ``examples["05"]`` runs ``examples/05_*.py`` the first time it is asked for (in the
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -104,3 +106,30 @@ def check_picture():
         (_check_png if file.suffix == ".png" else _check_gif)(file)
 
     return check
+
+
+class Hang(BaseException):
+    """A block ran past its guard; a BaseException, so no ``except Exception`` in the code
+    under test can turn it into the error the test expects."""
+
+
+@pytest.fixture
+def no_hang():
+    """``with no_hang(seconds): ...`` fails the test if the block is still running after
+    ``seconds``: a guard against hangs and runaway work, generous by design (speed is
+    measured in benchmarks/, never in tests)."""
+
+    @contextlib.contextmanager
+    def guard(seconds: float):
+        def stop(signum: int, frame: Any) -> None:
+            raise Hang(f"still running after {seconds} s: a hang or runaway work")
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return guard

@@ -1,14 +1,12 @@
 """The compiled objective against SymPy's own derivatives and finite differences."""
 
-import time
-
 import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symopt import Objective, ShapeError, SymoptError
+from symopt import Objective, PointError, ShapeError, SymoptError
 from symopt.numeric.compile import CompiledObjective
 
 x, y, z = sp.symbols("x y z", real=True)
@@ -155,20 +153,15 @@ def test_a_number_is_a_point_of_one_variable():
 # -- budget (issue 18): compiling must not take long where SymPy need not ------------------
 
 
-def _seconds(function):
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
-
-
-def test_tanh_nested_10_deep_compiles_quickly_and_right():
+def test_tanh_nested_10_deep_compiles_quickly_and_right(no_hang):
     # 20 s before: renaming to placeholders without real=True made SymPy ask about complex
     # parts at every level of the nesting
     text = "x"
     for _ in range(10):
         text = f"tanh({text})"
     f = Objective(text)
-    assert _seconds(lambda: f.compile().hessian(np.array([0.3]))) < 10
+    with no_hang(30):
+        f.compile().hessian(np.array([0.3]))
     # chain rule by hand: t_0 = x, t_k = tanh(t_{k-1}), f' = prod(1 - t_k²)
     t, slope = [0.3], 1.0
     for _ in range(10):
@@ -182,11 +175,12 @@ def test_tanh_nested_10_deep_compiles_quickly_and_right():
     np.testing.assert_allclose(c.hessian(np.array([0.3]))[0], numeric, rtol=1e-6)
 
 
-def test_max_of_eight_variables_compiles_quickly_and_right():
+def test_max_of_eight_variables_compiles_quickly_and_right(no_hang):
     # 25 s before: SymPy's printer wrote each Heaviside as a Piecewise and simplified its logic
     names = [f"x{i}" for i in range(8)]
     f = Objective(f"max({', '.join(names)})")
-    assert _seconds(f.compile) < 10
+    with no_hang(30):
+        f.compile()
     points = rng.permutation(np.arange(8.0 * 5).reshape(5, 8).T).T  # distinct entries
     c = f.compile()
     np.testing.assert_array_equal(c.value(points), points.max(axis=-1))
@@ -235,3 +229,21 @@ def test_integers_beyond_64_bits_are_evaluated_as_floats():
     np.testing.assert_allclose(
         c.gradient(p), [99.0**99 + 3.0**40 * np.cos(3.0**40 * 2), -1e300 / 16], rtol=1e-15
     )
+
+
+@pytest.mark.parametrize(
+    ("x", "why"),
+    [
+        ("a", "must be real numbers"),
+        ([1 + 2j, 0.0], "complex entries"),
+        (np.array([1 + 2j, 0.0]), "complex entries"),  # NumPy would drop the imaginary part
+        ([[1.0, 2.0], [3.0]], "must be real numbers"),  # ragged
+        ([10**400, 1.0], "beyond the largest float"),
+        ([object(), 1.0], "must be real numbers"),
+    ],
+)
+def test_compiled_functions_refuse_points_that_are_not_real_arrays(x, why):
+    c = Objective("x**2 + y").compile()
+    for method in (c.value, c.gradient, c.hessian):
+        with pytest.raises(PointError, match=why):
+            method(x)

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symopt.errors import ShapeError, VariableError
+from symopt.errors import PointError, ShapeError, VariableError
 from symopt.numeric.lambdify import lambdify, stable
 from symopt.symbolic.derivatives import Derivatives
 
@@ -194,7 +194,8 @@ class CompiledObjective:
     # -- evaluation ---------------------------------------------------------------
 
     def _prepare(self, x: Any) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
+        if not (isinstance(x, np.ndarray) and x.dtype == np.float64):  # runs pass these
+            x = _real_array(x)
         if not x.ndim and self.n == 1:  # one variable: a number is a point
             x = x[None]
         if not x.ndim or x.shape[-1] != self.n:
@@ -236,3 +237,22 @@ class CompiledObjective:
     def value_and_gradient(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
         """Both at once (convenience for runners)."""
         return self.value(x), self.gradient(x)
+
+
+def _real_array(x: Any) -> np.ndarray:
+    """``x`` as a float array, or a :class:`PointError` saying why it is not one (text,
+    complex numbers, ragged lists and integers beyond a float's range are refused, not
+    passed on to NumPy, which would raise or silently drop an imaginary part)."""
+    try:
+        array = np.asarray(x)
+        if array.dtype.kind == "c":
+            raise PointError("x has complex entries: the objective takes real points")
+        return array.astype(float)
+    except OverflowError:
+        raise PointError("x has an entry beyond the largest float (about 1.8e308)") from None
+    except (TypeError, ValueError) as err:
+        if isinstance(err, PointError):
+            raise
+        raise PointError(
+            f"x must be real numbers, as an array of shape (n,) or (..., n): {err}"
+        ) from None

@@ -292,10 +292,14 @@ class Objective:
                     f"the point has {len(values)} values but the objective has {self.n} "
                     f"variables ({', '.join(map(str, self.variables))})"
                 )
-        return {
+        point = {
             v: to_sympy(value, f"the value of {v}")
             for v, value in zip(self.variables, values, strict=True)
         }
+        for v, value in point.items():
+            if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+                raise PointError(f"the value of {v} is {value}: give a finite number")
+        return point
 
     def __call__(self, point: Point) -> sp.Expr:
         """The exact value at a point (a SymPy number, or an expression if the point or

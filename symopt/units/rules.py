@@ -86,7 +86,7 @@ RULES: tuple[str, ...] = tuple(_rules())
 
 
 def _rule(name: Any) -> _Rule:
-    if name not in _rules():
+    if not isinstance(name, str) or name not in _rules():  # a list is unhashable
         raise ChoiceError("rule", name, RULES)
     return _rules()[name]
 

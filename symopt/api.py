@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from symopt._typing import Record
 from symopt.errors import HyperparameterError
 from symopt.numeric import run
+from symopt.numeric.loop import check_optimizer
 from symopt.numeric.results import Sweep, Trajectory
 from symopt.stochastic import EmpiricalRisk, minimize_minibatch
 
@@ -97,6 +98,8 @@ def minimize(
     >>> traj.status.tolist()
     ['max_steps', 'diverged']
     """
+    if optimizer is None or isinstance(optimizer, str):
+        check_optimizer(optimizer)  # the runners check the rest of what they are given
     if _has_quantity(x0):
         from symopt import units  # pint is imported only here
 

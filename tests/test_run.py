@@ -191,12 +191,14 @@ class Undefined(Quadratic):
 
 
 def test_a_nan_gradient_is_caught_as_divergence():
-    # lr = -1 doubles x each step: 1, 2, 4, 8; the gradient at 8 is NaN, so x_4 is NaN.
+    # lr = -1 doubles x each step: 1, 2, 4, 8; the gradient at 8 is NaN, so 8 is outside
+    # the domain and the run stops at 4 (step 2), the last point with a finite gradient.
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         traj = minimize(Undefined([1.0]), local_gd(-1.0), [1.0], steps=10)
-    assert traj.status == "diverged" and traj.stop_step == 3
-    assert traj.final_x.tolist() == [8.0] and traj.final_value == 32.0
+    assert traj.status == "diverged" and traj.stop_step == 2
+    assert traj.final_x.tolist() == [4.0] and traj.final_value == 8.0
+    assert traj.grad_norms.tolist() == [1.0, 2.0, 4.0, 4.0]
     assert np.all(np.isfinite(traj.x)) and np.all(np.isfinite(traj.values))
 
 

@@ -32,6 +32,7 @@ batch of runs is decided here, once:
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -118,6 +119,7 @@ def start(x0: Any, n: int | None, rows: int = 2) -> np.ndarray:
     return x
 
 
+@functools.cache
 def memory_limit() -> int:
     """The most bytes a run may plan to hold: half the machine's physical memory."""
     try:

@@ -192,13 +192,13 @@ def _loop(f, optimizer, needs, x, steps, tol, rows: Rows, runs: Runs, tick) -> R
     need_value, need_hessian = "value" in needs, "hessian" in needs
     need_step = "step" in needs
     tol2 = None if tol is None else tol * tol
-    value = value_of(x)
-    checkpoint, guard = Checkpoint(x, value, sq_norm(gradient(x))), Guard(x, value)
+    value, g = value_of(x), gradient(x)
+    checkpoint, guard = Checkpoint(x, value, sq_norm(g)), Guard(x, value)
     state = optimizer.init(x)
     t = 0
     while True:
         rows.observe(t, x)
-        g = gradient(x)
+        g = gradient(x) if t else g
         sq = None
         if tol2 is not None:
             sq = sq_norm(g)

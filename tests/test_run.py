@@ -954,3 +954,11 @@ def test_many_recorded_rows_count_against_memory():
     with within():
         traj = symopt.minimize(QUADRATIC, sgd(lr=0.1), x0, steps=3, record="last")
     assert traj.x.shape == (2, 10**5, 1)
+
+
+def test_grid_names_the_factory_does_not_take_are_named():
+    with within(), pytest.raises(ArgumentTypeError, match="'b1'") as info:
+        symopt.sweep(QUADRATIC, symopt.optim.adam, {"b1": [0.9]}, [1.0], steps=3)
+    assert "'betas'" in str(info.value)  # the names it does take
+    with within(), pytest.raises(ArgumentTypeError, match=r"not adam\(\.\.\.\)"):
+        symopt.sweep(QUADRATIC, symopt.optim.adam(lr=0.1), {"lr": [0.1]}, [1.0], steps=3)

@@ -33,6 +33,7 @@ True
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -297,8 +298,30 @@ def sweep_grid(
     trailing = (1,) * (x0.ndim - 1)
     mesh = np.meshgrid(*axes.values(), indexing="ij")
     params = {name: m.reshape(shape + trailing) for name, m in zip(names, mesh, strict=True)}
+    _check_arguments(optimizer_factory, {**params, **fixed})
     optimizer = optimizer_factory(**params, **fixed)
     return axes, names, optimizer, np.broadcast_to(x0, shape + x0.shape)
+
+
+def _check_arguments(factory: Callable[..., Any], arguments: dict[str, Any]) -> None:
+    """Refuse grid or fixed names that ``factory`` does not take, naming its arguments."""
+    if not callable(factory):
+        raise ArgumentTypeError(
+            f"optimizer_factory={factory!r} is not callable: give a builder such as "
+            "symopt.optim.adam (not adam(...))"
+        )
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # no signature to check against: the call will tell
+        return
+    try:
+        signature.bind(**arguments)
+    except TypeError as err:
+        name = getattr(factory, "__name__", "the factory")
+        raise ArgumentTypeError(
+            f"the grid and fixed arguments {sorted(arguments)} do not fit {name}(): {err}; "
+            f"give names among its arguments {list(signature.parameters)}"
+        ) from None
 
 
 def _as_grid(grid: Mapping[str, Any]) -> dict[str, np.ndarray]:

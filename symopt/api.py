@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from symopt._typing import Record
 from symopt.errors import HyperparameterError
 from symopt.numeric import run
-from symopt.numeric.loop import check_optimizer
+from symopt.numeric.loop import check_optimizer, check_steps
 from symopt.numeric.results import Sweep, Trajectory
 from symopt.stochastic import EmpiricalRisk, minimize_minibatch
 
@@ -117,6 +117,8 @@ def minimize(
                 "None in a mini-batch run (its batch gradients do not vanish at "
                 "the minimum): stop it with steps=... or epochs=...",
             )
+        if steps is not None:
+            check_steps("steps", steps, 1)  # under the user's name (max_steps to the runner)
         return minimize_minibatch(
             objective,
             optimizer,

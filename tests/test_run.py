@@ -848,7 +848,14 @@ def test_huge_run_settings_are_named(kwargs, name):
 def test_huge_minibatch_settings_are_named(name):
     with within(), pytest.raises(HyperparameterError) as info:
         symopt.minimize(RISK, sgd(lr=0.1), [1.0], batch_size=2, **{"epochs": 1, name: 2**64})
-    assert info.value.name == ("max_steps" if name == "steps" else name)
+    assert info.value.name == name
+
+
+@pytest.mark.parametrize("seed", ["a", -1, 1.5, True])
+def test_bad_minibatch_seeds_are_named(seed):
+    with within(), pytest.raises(HyperparameterError) as info:
+        symopt.minimize(RISK, sgd(lr=0.1), [1.0], batch_size=2, epochs=1, seed=seed)
+    assert info.value.name == "seed"
 
 
 def test_epochs_of_too_many_steps_in_all_are_refused():

@@ -165,6 +165,10 @@ def minimize_minibatch(
             "use a first-order optimizer (sgd, momentum, adam, ...)"
         )
     test_risk = _test_risk(risk, test)
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+    ):
+        raise HyperparameterError("seed", seed, "None or an int >= 0")
     draws = _Draws(n, k, per_epoch, x.shape[:-1], seed, replacement, independent)
     run = _Loop(risk, optimizer, needs, x, total, every, test_risk, every is not None, track)
     with running(progress, total, total * k * max(1, x.size // p), unit="batch") as tick:

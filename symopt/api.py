@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from symopt._typing import Record
 from symopt.errors import HyperparameterError
 from symopt.numeric import run
+from symopt.numeric.loop import check_optimizer, check_steps
 from symopt.numeric.results import Sweep, Trajectory
 from symopt.stochastic import EmpiricalRisk, minimize_minibatch
 
@@ -97,6 +98,8 @@ def minimize(
     >>> traj.status.tolist()
     ['max_steps', 'diverged']
     """
+    if optimizer is None or isinstance(optimizer, str):
+        check_optimizer(optimizer)  # the runners check the rest of what they are given
     if _has_quantity(x0):
         from symopt import units  # pint is imported only here
 
@@ -114,6 +117,8 @@ def minimize(
                 "None in a mini-batch run (its batch gradients do not vanish at "
                 "the minimum): stop it with steps=... or epochs=...",
             )
+        if steps is not None:
+            check_steps("steps", steps, 1)  # under the user's name (max_steps to the runner)
         return minimize_minibatch(
             objective,
             optimizer,

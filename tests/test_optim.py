@@ -631,3 +631,14 @@ def test_chain_needs_is_the_union():
     opt = optim.chain(optim.scale_by_newton(), optim.add_noise(0.0), optim.scale_by_lr(1.0))
     assert opt.needs == ("hessian",)
     assert optim.adam().needs == ()
+
+
+@pytest.mark.parametrize(
+    "value", [10**400, -(10**400), [0.1, 10**400], np.array([10**400], dtype=object)]
+)
+@pytest.mark.parametrize("build", [optim.gd, optim.adam, optim.sgd])
+def test_a_hyperparameter_beyond_the_floats_is_named(build, value):
+    # 10**400 is an int Python holds exactly, but no float: refused as such (not OverflowError)
+    with pytest.raises(HyperparameterError, match=r"1\.8e308") as info:
+        build(lr=value)
+    assert info.value.name == "lr"

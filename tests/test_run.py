@@ -9,9 +9,11 @@ problem lives in tests/test_problems.py.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import warnings
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -19,7 +21,13 @@ import pytest
 
 import symopt
 from symopt import problems
-from symopt.errors import HyperparameterError, ShapeError, SymoptError
+from symopt.errors import (
+    ArgumentTypeError,
+    HyperparameterError,
+    PointError,
+    ShapeError,
+    SymoptError,
+)
 from symopt.numeric.results import Trajectory
 from symopt.numeric.run import minimize, sweep
 from symopt.optim import sgd
@@ -191,12 +199,14 @@ class Undefined(Quadratic):
 
 
 def test_a_nan_gradient_is_caught_as_divergence():
-    # lr = -1 doubles x each step: 1, 2, 4, 8; the gradient at 8 is NaN, so x_4 is NaN.
+    # lr = -1 doubles x each step: 1, 2, 4, 8; the gradient at 8 is NaN, so 8 is outside
+    # the domain and the run stops at 4 (step 2), the last point with a finite gradient.
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         traj = minimize(Undefined([1.0]), local_gd(-1.0), [1.0], steps=10)
-    assert traj.status == "diverged" and traj.stop_step == 3
-    assert traj.final_x.tolist() == [8.0] and traj.final_value == 32.0
+    assert traj.status == "diverged" and traj.stop_step == 2
+    assert traj.final_x.tolist() == [4.0] and traj.final_value == 8.0
+    assert traj.grad_norms.tolist() == [1.0, 2.0, 4.0, 4.0]
     assert np.all(np.isfinite(traj.x)) and np.all(np.isfinite(traj.values))
 
 
@@ -683,3 +693,279 @@ def test_value_plot_stops_at_the_round_off_floor():
     assert top > 4
     assert any("round-off" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
     plt.close(fig)
+
+
+# -- hardening (issue 18): no silent non-finite numbers, every argument checked ---------
+
+
+@contextmanager
+def within(seconds: float = 20.0):
+    """Fail (instead of hanging) if the block runs longer than ``seconds``: a deadline for
+    a hang, not a timing assertion."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"did not return or raise within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def all_finite(traj: Trajectory) -> bool:
+    return all(np.all(np.isfinite(a)) for a in (traj.x, traj.values, traj.grad_norms))
+
+
+@pytest.mark.parametrize("record", ["all", "last", 3])
+def test_a_start_outside_the_domain_is_a_point_error(record):
+    # log(-1) is not a real number: this used to end as max_steps with a NaN value
+    with within(), pytest.raises(PointError, match="domain"):
+        symopt.minimize(symopt.Objective("log(x)"), sgd(lr=0.1), [-1.0], steps=5, record=record)
+
+
+@pytest.mark.parametrize(("record", "stop"), [("all", 0), ("last", 0), (3, 2)])
+def test_a_run_that_leaves_the_domain_is_diverged_and_stays_finite(record, stop):
+    # log(x), gradient 1/x, lr = 2: x = 1, -1, 1, -1, ...; log(-1) is NaN but its gradient
+    # -1 is finite, so only a value tells.  Values are seen at every step ("all"), at x0
+    # and the end ("last": x_5 = -1), or at x0 and x_3 = -1 (record=3), and the run goes
+    # back to the last point seen inside: x_0, x_0 and x_2 (the point before x_3).
+    with within():
+        traj = symopt.minimize(
+            symopt.Objective("log(x)"), sgd(lr=2.0), [1.0], steps=5, record=record
+        )
+    assert traj.status == "diverged" and traj.stop_step == stop
+    assert traj.final_x.tolist() == [1.0] and traj.final_value == 0.0
+    assert traj.grad_norms[-1] == 1.0 and all_finite(traj)
+
+
+@pytest.mark.parametrize("record", ["all", "last"])
+def test_a_nan_value_and_gradient_never_reach_a_diverged_run(record):
+    # sqrt(x) with lr = 0.5: x <- x - 1/(4 sqrt x) crosses 0 within a few steps, where
+    # value and gradient are NaN; the run must end at a point x > 0 it saw, f = sqrt(x).
+    with within():
+        traj = symopt.minimize(
+            symopt.Objective("sqrt(x)"), sgd(lr=0.5), [1.0], steps=20, record=record
+        )
+    assert traj.status == "diverged" and all_finite(traj)
+    x = traj.final_x[0]
+    assert x > 0
+    assert traj.final_value == pytest.approx(np.sqrt(x), rel=1e-15)
+    assert traj.grad_norms[-1] == pytest.approx(1 / (2 * np.sqrt(x)), rel=1e-15)
+
+
+def test_a_run_whose_gradient_stays_finite_at_a_nan_value_is_caught_at_the_end():
+    # value NaN beyond |x| > 5, gradient finite: with record="last" and fewer steps than
+    # the divergence check's period, only the final value shows it
+    class NanValue(Quadratic):
+        def value(self, x):
+            return np.where(np.abs(x[..., 0]) > 5, np.nan, super().value(x))
+
+    with within():
+        traj = minimize(NanValue([1.0]), local_gd(-1.0), [1.0], steps=4, record="last")
+    # x = 1, 2, 4, 8, 16: 8 is outside; the last point whose value was seen is x0
+    assert traj.status == "diverged" and traj.stop_step == 0
+    assert traj.final_x.tolist() == [1.0] and all_finite(traj)
+
+
+@pytest.mark.parametrize("record", ["all", "last", 4])
+def test_one_run_leaving_the_domain_leaves_the_others_unchanged(record):
+    # x - log(x), minimum at x = 1; gradient 1 - 1/x.  From 5 with lr = 10 the first
+    # step goes to 5 - 8 = -3, outside; the others converge as they would alone.
+    f = symopt.Objective("x - log(x)")
+    x0 = [[0.5], [5.0], [2.0]]
+    lrs = [0.1, 10.0, 0.3]
+    with within():
+        batch = symopt.minimize(f, sgd(lr=np.array(lrs)), x0, steps=100, record=record)
+        alone = [
+            symopt.minimize(f, sgd(lr=lr), x, steps=100, record=record)
+            for x, lr in zip(x0, lrs, strict=True)
+        ]
+    assert batch.status.tolist() == ["max_steps", "diverged", "max_steps"]
+    assert all_finite(batch)
+    for i, single in enumerate(alone):
+        assert batch.status[i] == single.status and batch.stop_step[i] == single.stop_step
+        np.testing.assert_array_equal(batch.final_x[i], single.final_x)
+        assert batch.final_value[i] == single.final_value
+        if single.status == "max_steps":
+            np.testing.assert_array_equal(batch.x[:, i], single.x)
+            np.testing.assert_array_equal(batch.grad_norms[:, i], single.grad_norms)
+    assert batch.final_x[1].tolist() == [5.0]  # back at its start, the last point inside
+    np.testing.assert_allclose(batch.final_x[[0, 2]], 1.0, atol=1e-3)
+
+
+def test_a_minibatch_run_that_leaves_the_domain_records_no_nan():
+    # risk theta - z log(theta) (minimum at theta = mean z = 2); from 3 with lr = 20 the
+    # first step goes to 3 - 20·(1 - 2/3) < 0
+    z = np.full(8, 2.0)
+    risk = EmpiricalRisk("theta - z*log(theta)", "theta", {"z": z})
+    with within():
+        traj = symopt.minimize(
+            risk,
+            sgd(lr=np.array([0.1, 20.0])),
+            [[1.5], [3.0]],
+            epochs=6,
+            batch_size=4,
+            seed=0,
+            record=2,
+        )
+    assert traj.status.tolist() == ["max_steps", "diverged"]
+    assert all_finite(traj)
+    assert np.all(np.isfinite(traj.extras["minibatch_losses"]))
+    theta = traj.final_x[1, 0]
+    assert theta > 0 and traj.final_value[1] == pytest.approx(theta - 2 * np.log(theta))
+
+
+def test_a_minibatch_start_outside_the_domain_is_a_point_error():
+    risk = EmpiricalRisk("theta - z*log(theta)", "theta", {"z": np.full(4, 2.0)})
+    with within(), pytest.raises(PointError, match="x0"):
+        symopt.minimize(risk, sgd(lr=0.1), [-1.0], epochs=1, batch_size=2)
+
+
+QUADRATIC = symopt.Objective("x**2")
+RISK = EmpiricalRisk("(theta - z)^2 / 2", "theta", {"z": np.zeros(4)})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"steps": 2**64}, "steps"),
+        ({"steps": -(2**64)}, "steps"),
+        ({"tol": 10**400}, "tol"),
+        ({"tol": -(10**400)}, "tol"),
+        ({"tol": True}, "tol"),
+    ],
+)
+def test_huge_run_settings_are_named(kwargs, name):
+    with within(), pytest.raises(HyperparameterError) as info:
+        symopt.minimize(QUADRATIC, sgd(lr=0.1), [1.0], **kwargs)
+    assert info.value.name == name
+
+
+@pytest.mark.parametrize("name", ["epochs", "steps"])
+def test_huge_minibatch_settings_are_named(name):
+    with within(), pytest.raises(HyperparameterError) as info:
+        symopt.minimize(RISK, sgd(lr=0.1), [1.0], batch_size=2, **{"epochs": 1, name: 2**64})
+    assert info.value.name == name
+
+
+@pytest.mark.parametrize("seed", ["a", -1, 1.5, True])
+def test_bad_minibatch_seeds_are_named(seed):
+    with within(), pytest.raises(HyperparameterError) as info:
+        symopt.minimize(RISK, sgd(lr=0.1), [1.0], batch_size=2, epochs=1, seed=seed)
+    assert info.value.name == "seed"
+
+
+def test_epochs_of_too_many_steps_in_all_are_refused():
+    with within(), pytest.raises(HyperparameterError, match="10\\*\\*12 steps in all"):
+        symopt.minimize(RISK, sgd(lr=0.1), [1.0], batch_size=1, epochs=10**12)
+
+
+@pytest.mark.parametrize("objective", [QUADRATIC, RISK], ids=["deterministic", "minibatch"])
+@pytest.mark.parametrize(
+    ("x0", "message"),
+    [
+        ([10**400], "too large for a float"),
+        ([-(10**400)], "too large for a float"),
+        (np.zeros((0, 1)), "empty batch"),
+        (np.zeros((3, 0, 1)), "empty batch"),
+    ],
+    ids=["huge", "-huge", "empty", "empty-inner"],
+)
+def test_bad_starts_are_shape_errors(objective, x0, message):
+    epochs = 1 if objective is RISK else None
+    with within(), pytest.raises(ShapeError, match=message):
+        symopt.minimize(objective, sgd(lr=0.1), x0, steps=3, epochs=epochs)
+
+
+@pytest.mark.parametrize("objective", [QUADRATIC, RISK], ids=["deterministic", "minibatch"])
+@pytest.mark.parametrize(
+    ("optimizer", "message"),
+    [(None, r"symopt\.optim"), ("adam", r"symopt\.optim\.adam"), (sgd, "init and update")],
+    ids=["None", "text", "builder"],
+)
+def test_what_is_not_an_optimizer_is_named(objective, optimizer, message):
+    epochs = 1 if objective is RISK else None
+    with within(), pytest.raises(ArgumentTypeError, match=message) as info:
+        symopt.minimize(objective, optimizer, [1.0], steps=3, epochs=epochs)
+    assert "optimizer=" in str(info.value)
+
+
+def test_text_for_an_optimizer_with_units_is_named_too():
+    from symopt.units import ureg
+
+    with within(), pytest.raises(ArgumentTypeError, match=r"symopt\.optim\.adam"):
+        symopt.minimize(QUADRATIC, "adam", [1.0 * ureg.m])
+
+
+@pytest.mark.parametrize(
+    ("grid", "error", "message"),
+    [
+        ({"lr": ["fast"]}, HyperparameterError, "not text"),
+        ({"lr": "fast"}, HyperparameterError, "not text"),
+        ({"lr": [0.1, [0.2]]}, HyperparameterError, "ragged"),
+        ({"lr": [0.1, np.nan]}, HyperparameterError, "finite"),
+        ({"lr": [np.inf]}, HyperparameterError, "finite"),
+        ({"lr": [10**400]}, HyperparameterError, "finite"),
+        ({"lr": []}, ShapeError, "non-empty 1-D"),
+        ({"lr": [[0.1, 0.2]]}, ShapeError, "non-empty 1-D"),
+        ({"lr": 0.1}, ShapeError, "non-empty 1-D"),
+        ({3: [0.1]}, ArgumentTypeError, "names"),
+        ({}, HyperparameterError, "non-empty"),
+    ],
+    ids=[
+        "text",
+        "string",
+        "ragged",
+        "nan",
+        "inf",
+        "huge",
+        "empty",
+        "nested",
+        "scalar",
+        "key",
+        "none",
+    ],
+)
+def test_bad_sweep_grids_are_named(grid, error, message):
+    with within(), pytest.raises(error, match=message) as info:
+        symopt.sweep(QUADRATIC, sgd, grid, [1.0], steps=3)
+    if isinstance(info.value, HyperparameterError) and grid:
+        assert info.value.name.startswith("grid")
+
+
+def test_a_huge_sweep_grid_is_refused_before_allocating():
+    # 10^5 × 10^5 grid points: ~1e10 runs, terabytes; refused before the mesh is built
+    grid = {"lr": np.linspace(0.0, 1.0, 10**5), "mu": np.linspace(0.0, 0.9, 10**5)}
+    with within(), pytest.raises(ShapeError, match="GiB of memory") as info:
+        symopt.sweep(QUADRATIC, symopt.optim.momentum, grid, [1.0], steps=3)
+    assert "grid 100000 × 100000" in str(info.value)
+
+
+@pytest.mark.parametrize("objective", [QUADRATIC, RISK], ids=["deterministic", "minibatch"])
+def test_a_billion_starts_are_refused_before_allocating(objective):
+    x0 = np.broadcast_to(1.0, (10**9, 1))  # a view: nothing allocated yet
+    epochs = 1 if objective is RISK else None
+    with within(), pytest.raises(ShapeError, match="GiB of memory") as info:
+        symopt.minimize(objective, sgd(lr=0.1), x0, steps=3, epochs=epochs, record="last")
+    assert "1000000000 runs" in str(info.value) and "x0" in str(info.value)
+
+
+def test_many_recorded_rows_count_against_memory():
+    # 10^5 runs × 10^7 recorded rows: terabytes; record="last" keeps two rows and runs
+    x0 = np.broadcast_to(1.0, (10**5, 1))
+    with within(), pytest.raises(ShapeError, match='record="last"'):
+        symopt.minimize(QUADRATIC, sgd(lr=0.1), x0, steps=10**7)
+    with within():
+        traj = symopt.minimize(QUADRATIC, sgd(lr=0.1), x0, steps=3, record="last")
+    assert traj.x.shape == (2, 10**5, 1)
+
+
+def test_grid_names_the_factory_does_not_take_are_named():
+    with within(), pytest.raises(ArgumentTypeError, match="'b1'") as info:
+        symopt.sweep(QUADRATIC, symopt.optim.adam, {"b1": [0.9]}, [1.0], steps=3)
+    assert "'betas'" in str(info.value)  # the names it does take
+    with within(), pytest.raises(ArgumentTypeError, match=r"not adam\(\.\.\.\)"):
+        symopt.sweep(QUADRATIC, symopt.optim.adam(lr=0.1), {"lr": [0.1]}, [1.0], steps=3)

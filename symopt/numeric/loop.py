@@ -4,9 +4,15 @@
 (mini-batch runs) differ only in where a gradient comes from; everything else about a
 batch of runs is decided here, once:
 
-- :func:`start`: ``x0`` as a fresh finite float array ``(n,)`` or ``(..., n)``;
+- :func:`start`: ``x0`` as a fresh finite float array ``(n,)`` or ``(..., n)``, its size
+  checked against memory before anything is allocated (:func:`check_memory`);
+- :func:`check_steps`, :func:`check_optimizer`: the other arguments every run takes;
 - :class:`Guard`: a run *diverged* when its point or its value is non-finite or grows
   beyond :data:`EXPLODE` times its start (plus one);
+- :class:`Checkpoint`: per run, the last point where its value and gradient were seen
+  finite; a run found outside the objective's domain (a NaN value or gradient at a finite
+  point, e.g. ``log(x)`` at ``x < 0``) goes back there, *diverged*, so no recorded row
+  ever holds a non-finite number;
 - :class:`Runs`: the status of each run (:data:`symopt._typing.Status`), frozen runs kept
   at their point, diverging runs put back to their last good point;
 - :class:`Rows`: the recorded rows, turned into the :class:`~symopt.numeric.results.Trajectory`,
@@ -26,6 +32,9 @@ batch of runs is decided here, once:
 
 from __future__ import annotations
 
+import functools
+import math
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,10 +43,23 @@ from typing import Any
 import numpy as np
 
 from symopt._typing import Status
-from symopt.errors import ArgumentTypeError, ShapeError
+from symopt.errors import ArgumentTypeError, HyperparameterError, PointError, ShapeError
 from symopt.numeric.results import Trajectory
 
-__all__ = ["EXPLODE", "VALUE_CHECK_EVERY", "Guard", "Rows", "Runs", "running", "start"]
+__all__ = [
+    "EXPLODE",
+    "MAX_STEPS",
+    "VALUE_CHECK_EVERY",
+    "Checkpoint",
+    "Guard",
+    "Rows",
+    "Runs",
+    "check_memory",
+    "check_optimizer",
+    "check_steps",
+    "running",
+    "start",
+]
 
 EXPLODE = 1e12
 """A run diverged when ``|x|`` or ``|f|`` grows beyond this factor times its start (plus one)."""
@@ -48,10 +70,19 @@ _SMALL = 1024
 # Show a progress bar by default when this many gradient evaluations (per point and per
 # example) are ahead, and stderr is a terminal.
 _PROGRESS_WORK = 10**8
+MAX_STEPS = 10**12
+"""The most steps a run takes (far beyond any run that ends in reasonable time)."""
+# Bytes a run of a batch holds besides its coordinates (status, stop step, flags, values).
+_PER_RUN = 64
+# Float arrays of the batch's size a step holds at once (point, update, gradient,
+# optimizer state, temporaries): an estimate, for the memory check.
+_WORKING_ARRAYS = 12
 
 
-def start(x0: Any, n: int | None) -> np.ndarray:
-    """``x0`` as a fresh float array of shape ``(n,)`` or ``(..., n)``, all finite.
+def start(x0: Any, n: int | None, rows: int = 2) -> np.ndarray:
+    """``x0`` as a fresh float array of shape ``(n,)`` or ``(..., n)``, all finite, with
+    at least one start; refused before the copy if the run would not fit in memory with
+    ``rows`` recorded rows (:func:`check_memory`).
 
     >>> start([1, 2], 2)
     array([1., 2.])
@@ -60,8 +91,15 @@ def start(x0: Any, n: int | None) -> np.ndarray:
         ...
     symopt.errors.ShapeError: x0 contains NaN or infinity: give a finite start
     """
+    shape = np.shape(x0) if isinstance(x0, np.ndarray) else None
+    if shape:
+        check_memory("x0", shape[:-1], shape[-1], rows)
     try:
         x = np.array(x0, dtype=float)  # a copy: the run never aliases the caller's array
+    except OverflowError:
+        raise ShapeError(
+            "x0 has an entry too large for a float (beyond ~1.8e308): give a finite start"
+        ) from None
     except (TypeError, ValueError) as err:
         raise ShapeError(
             f"x0 must be an array of numbers of shape (n,) or (..., n): {err}"
@@ -72,9 +110,86 @@ def start(x0: Any, n: int | None) -> np.ndarray:
             f"x0 has shape {x.shape}, but the objective has {expected} variables: give shape "
             f"({expected},) or (..., {expected})"
         )
+    if x.size == 0:
+        raise ShapeError(f"x0 has shape {x.shape}, an empty batch of runs: give at least one start")
+    if shape is None:
+        check_memory("x0", x.shape[:-1], x.shape[-1], rows)
     if not np.all(np.isfinite(x)):
         raise ShapeError("x0 contains NaN or infinity: give a finite start")
     return x
+
+
+@functools.cache
+def memory_limit() -> int:
+    """The most bytes a run may plan to hold: half the machine's physical memory."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (AttributeError, ValueError, OSError):  # not POSIX: assume 8 GiB of memory
+        return 4 * 2**30
+
+
+def check_memory(what: str, batch: tuple[int, ...], n: int, rows: int) -> None:
+    """Refuse a batch of runs (``batch`` shape, ``n`` coordinates, ``rows`` recorded rows)
+    that would need more than :func:`memory_limit` bytes, before anything is allocated.
+
+    >>> check_memory("x0", (10**9,), 2, 2)
+    Traceback (most recent call last):
+        ...
+    symopt.errors.ShapeError: x0 asks for 1000000000 runs of 2 coordinates with 2 recorded
+    rows, which would take about 298 GiB of memory (the limit is half the physical memory):
+    give fewer starts or grid values, or record fewer rows (record="last" or every k-th)
+    """
+    runs = math.prod(batch)
+    floats = runs * (n * (_WORKING_ARRAYS + rows) + 2 * rows)
+    need = 8 * floats + _PER_RUN * runs
+    if need > memory_limit():
+        raise ShapeError(
+            f"{what} asks for {runs} runs of {n} coordinates with {rows} recorded rows, which "
+            f"would take about {need / 2**30:.3g} GiB of memory (the limit is half the "
+            "physical memory): give fewer starts or grid values, or record fewer rows "
+            '(record="last" or every k-th)'
+        )
+
+
+def check_steps(name: str, value: Any, low: int = 0) -> int:
+    """A count of steps (or epochs): an int in ``low ... MAX_STEPS``.
+
+    >>> check_steps("steps", 2**64)
+    Traceback (most recent call last):
+        ...
+    symopt.errors.HyperparameterError: steps=18446744073709551616 is invalid: expected an
+    int in 0 ... 10**12.
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | np.integer)
+        or not low <= value <= MAX_STEPS
+    ):
+        raise HyperparameterError(name, value, f"an int in {low} ... 10**12")
+    return int(value)
+
+
+def check_optimizer(optimizer: Any) -> None:
+    """Refuse what is not an optimizer (``init`` and ``update``), saying what to give.
+
+    >>> check_optimizer("adam")
+    Traceback (most recent call last):
+        ...
+    symopt.errors.ArgumentTypeError: optimizer='adam' is text, not an optimizer: give
+    symopt.optim.adam(...)
+    """
+    if isinstance(optimizer, str):
+        raise ArgumentTypeError(
+            f"optimizer={optimizer!r} is text, not an optimizer: give "
+            f"symopt.optim.{optimizer if optimizer.isidentifier() else 'adam'}(...)"
+        )
+    if not (
+        callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))
+    ):
+        raise ArgumentTypeError(
+            f"optimizer={optimizer!r} is not an optimizer (init and update): give one from "
+            "symopt.optim, e.g. symopt.optim.adam(lr=1e-3)"
+        )
 
 
 def sq_norm(g: np.ndarray) -> np.ndarray:
@@ -116,6 +231,51 @@ class Guard:
         return ~(np.abs(value) <= self.f_limit)
 
 
+class Checkpoint:
+    """Per run, the last point where its value and gradient were seen finite, and its step.
+
+    Made at ``x0``, where a non-finite value or gradient is refused (a
+    :class:`~symopt.errors.PointError`): the start is outside the objective's domain.
+
+    >>> import numpy as np
+    >>> ck = Checkpoint(np.array([[1.0], [2.0]]), np.ones(2), np.ones(2))
+    >>> lost = ck.lost(np.array([[0.5], [-1.0]]), 10, np.array([0.2, np.nan]), np.ones(2))
+    >>> lost.tolist(), ck.x.tolist(), ck.t.tolist()
+    ([False, True], [[0.5], [2.0]], [10, 0])
+    """
+
+    def __init__(self, x0: np.ndarray, value: np.ndarray, sq_grad_norm: np.ndarray):
+        bad = _not_finite(value, sq_grad_norm)
+        if bad is not None:
+            where = "" if bad.ndim == 0 else f" (run {tuple(int(i) for i in np.argwhere(bad)[0])})"
+            raise PointError(
+                f"the objective or its gradient is not finite at x0{where}: the start is "
+                "outside the objective's domain; give a start where both are finite"
+            )
+        self.x = x0
+        self.t = np.zeros(x0.shape[:-1], dtype=int)
+
+    def lost(
+        self, x: np.ndarray, t: int, value: np.ndarray, sq_grad_norm: np.ndarray
+    ) -> np.ndarray | None:
+        """Keep ``x`` (step ``t``) for the runs whose value and gradient there are finite;
+        return the mask of the other runs, or None when there are none.  (``x`` is kept by
+        reference: a run's accepted points are never changed in place.)"""
+        bad = _not_finite(value, sq_grad_norm)
+        if bad is None:
+            self.x = x
+            self.t.fill(t)
+            return None
+        self.x = np.where(bad[..., None], self.x, x)
+        self.t[~bad] = t
+        return bad
+
+
+def _not_finite(value: np.ndarray, sq_grad_norm: np.ndarray) -> np.ndarray | None:
+    ok = np.isfinite(value) & np.isfinite(sq_grad_norm)
+    return None if ok.all() else ~ok
+
+
 class Runs:
     """The state of a batch of runs: which are frozen, how and when each ended."""
 
@@ -132,6 +292,13 @@ class Runs:
         self.stop_step[runs] = t
         self.any_frozen = True
         self.all_frozen = bool(self.frozen.all())
+
+    def back(self, x: np.ndarray, lost: np.ndarray, checkpoint: Checkpoint) -> np.ndarray:
+        """The points ``x`` with the runs ``lost`` (a mask) put back to their checkpoint,
+        where they are frozen as ``"diverged"`` (a new array: ``x`` is not changed)."""
+        self.freeze(lost, "diverged", 0)
+        self.stop_step[lost] = checkpoint.t[lost]
+        return np.where(lost[..., None], checkpoint.x, x)
 
     def hold(self, x: np.ndarray, new: np.ndarray) -> np.ndarray:
         """The next points ``new`` with every frozen run kept at its point in ``x``."""

@@ -25,7 +25,19 @@ from typing import Any
 import numpy as np
 
 from symopt.errors import ArgumentTypeError, DataError, HyperparameterError
-from symopt.numeric.loop import VALUE_CHECK_EVERY, Guard, Rows, Runs, running, sq_norm, start
+from symopt.numeric.loop import (
+    MAX_STEPS,
+    VALUE_CHECK_EVERY,
+    Checkpoint,
+    Guard,
+    Rows,
+    Runs,
+    check_optimizer,
+    check_steps,
+    running,
+    sq_norm,
+    start,
+)
 from symopt.numeric.results import Trajectory
 
 __all__ = ["minimize_minibatch"]
@@ -107,8 +119,11 @@ def minimize_minibatch(
         ``"test_values"`` (rows, ...) if ``test`` was given, ``"batch_size"``,
         ``"steps_per_epoch"`` and ``"n_examples"``.  ``status`` is ``"diverged"`` for a
         run whose point, batch loss or training risk became non-finite or exploded
-        (frozen at its last good point, as in a deterministic run),
-        else ``"max_steps"``.
+        (frozen at its last good point, as in a deterministic run; a run whose training
+        risk or its gradient is non-finite at a recorded row goes back to the last
+        recorded row where both were finite), else ``"max_steps"``.  No recorded number
+        is NaN or infinite: after a diverged run's ``stop_step`` its entries of
+        ``"minibatch_losses"`` are its final training risk (it no longer moves).
 
     Examples
     --------
@@ -123,12 +138,26 @@ def minimize_minibatch(
     >>> bool(abs(traj.final_x[0] - z.mean()) < 0.1)
     True
     """
+    check_optimizer(optimizer)
     n, p = _size(risk)
-    x = start(x0, p)
-    epochs = 1 if epochs is None else _positive_int("epochs", epochs)
+    epochs = 1 if epochs is None else check_steps("epochs", epochs, 1)
     k = _batch_size(batch_size, n)
     per_epoch = n // k if drop_last else math.ceil(n / k)
+    if per_epoch == 0:
+        raise DataError(
+            f"drop_last=True with batch_size={k} > N = {n} leaves no batch: give a smaller "
+            "batch_size or drop_last=False"
+        )
     every = _every(record, per_epoch)
+    total = epochs * per_epoch
+    if max_steps is not None:
+        total = min(total, check_steps("max_steps", max_steps, 1))
+    if total > MAX_STEPS:
+        raise HyperparameterError(
+            "epochs", epochs, f"at most 10**12 steps in all ({per_epoch} per epoch)"
+        )
+    rows = 2 + (total if every is None else total // every)
+    x = start(x0, p, rows + (total if every is not None else 0))
     needs = tuple(getattr(optimizer, "needs", ()))
     if "hessian" in needs:
         raise ArgumentTypeError(
@@ -136,10 +165,11 @@ def minimize_minibatch(
             "use a first-order optimizer (sgd, momentum, adam, ...)"
         )
     test_risk = _test_risk(risk, test)
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+    ):
+        raise HyperparameterError("seed", seed, "None or an int >= 0")
     draws = _Draws(n, k, per_epoch, x.shape[:-1], seed, replacement, independent)
-    total = epochs * per_epoch
-    if max_steps is not None:
-        total = min(total, _positive_int("max_steps", max_steps))
     run = _Loop(risk, optimizer, needs, x, total, every, test_risk, every is not None, track)
     with running(progress, total, total * k * max(1, x.size // p), unit="batch") as tick:
         traj = run.loop(draws.steps(total), tick)
@@ -158,12 +188,6 @@ def _size(risk: Any) -> tuple[int, int]:
             f"{type(risk).__name__}; for a deterministic objective call minimize without epochs"
         )
     return n, p
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise HyperparameterError(name, value, "an int >= 1")
-    return int(value)
 
 
 def _batch_size(value: Any, n: int) -> int:
@@ -288,6 +312,7 @@ class _Loop:
         losses = [] if self.keep_losses else None
         x = self.x0
         full = full_at(x)
+        checkpoint = Checkpoint(x, full[0], sq_norm(full[1]))
         self._record(0, x, full)
         rows.observe(0, x)
         guard = Guard(x, np.asarray(full[0], dtype=float))
@@ -317,6 +342,12 @@ class _Loop:
                 if record:
                     full = full_at(new)
             if record:
+                lost = checkpoint.lost(new, t, full[0], sq_norm(full[1]))
+                if lost is not None:  # outside the domain: back to the last good row
+                    new = runs.back(new, lost, checkpoint)
+                    full = full_at(new)
+                    if not last:
+                        value, g = step(new, batch)
                 self._record(t, new, full)
             x = new
             rows.observe(t, x)
@@ -327,7 +358,7 @@ class _Loop:
     def _extras(self, losses: list | None) -> dict[str, Any]:
         extras: dict[str, Any] = {}
         if losses is not None:
-            extras["minibatch_losses"] = (
+            extras["minibatch_losses"] = self._mask(
                 np.stack([np.asarray(v, dtype=float) for v in losses])
                 if losses
                 else np.zeros((0, *self.runs.frozen.shape))
@@ -335,3 +366,13 @@ class _Loop:
         if self.test is not None:
             extras["test_values"] = np.stack(self.test_values)
         return extras
+
+    def _mask(self, losses: np.ndarray) -> np.ndarray:
+        """The batch losses with those of every diverged run after its stop step
+        replaced by its final training risk."""
+        diverged = self.runs.status == "diverged"
+        if not diverged.any():
+            return losses
+        after = np.arange(len(losses)).reshape((-1,) + (1,) * diverged.ndim) > self.runs.stop_step
+        final = self.rows.values[-1]
+        return np.where(after & diverged, final, losses)

@@ -6,12 +6,16 @@ axes after the row axis are the batch of independent runs.  Every run ends in on
 three states:
 
 - ``"converged"``: its gradient norm reached ``tol``; it was frozen there,
-- ``"diverged"``: its point or value left the finite range (or exploded); it was
-  frozen at its last good point,
+- ``"diverged"``: its point or value left the finite range (or exploded), or the run
+  left the objective's domain (its value or gradient became NaN or infinite at a finite
+  point, e.g. ``log(x)`` at ``x < 0``); it was frozen at its last good point, the last
+  one where its point, value and gradient were all seen finite,
 - ``"max_steps"``: it ran out of steps.
 
 ``stop_step`` is the step of the point a run ended at, so ``final_x`` is the point
-reached after ``stop_step`` updates.
+reached after ``stop_step`` updates.  A run's rows after its ``stop_step`` repeat its
+final point, so the recorded arrays of a runner (``x``, ``values``, ``grad_norms``) hold
+no NaN or infinity, and can be averaged over the batch as they are.
 
 >>> import numpy as np
 >>> t = Trajectory(
@@ -58,7 +62,8 @@ class Trajectory:
     steps : ndarray of int, shape (rows,)
         The step index of each recorded row (0 for ``x0``).
     status : ndarray of str, batch shape
-        ``"converged"``, ``"diverged"`` or ``"max_steps"`` per run.
+        ``"converged"``, ``"diverged"`` (also: left the objective's domain) or
+        ``"max_steps"`` per run.
     stop_step : ndarray of int, batch shape
         The step each run ended at (its final point is the point after that many updates).
     extras : dict

@@ -12,11 +12,14 @@ run, step ``t = 0, 1, ...``::
 ``x0`` of shape ``(..., n)`` is a batch of independent runs; every run is checked on
 its own.  A run whose gradient norm is ``<= tol`` is *converged* and frozen; a run whose
 point or value becomes non-finite or explodes is *diverged* and frozen at its last good
-point (no NaN reaches the results, no NumPy warning is printed); the loop ends when all
-runs are frozen or after ``steps`` updates (:mod:`symopt.numeric.loop` holds these rules).
-Values are computed only where recorded, where the optimizer needs them, and every few
-steps for the divergence check, so a run that records only its last point costs about
-one gradient and one update per step.
+point; a run that leaves the objective's domain (its value or gradient non-finite at a
+finite point) is *diverged* too, frozen at the last point where both were seen finite.
+No NaN or infinity reaches the results (a start outside the domain is refused with a
+:class:`~symopt.errors.PointError`), and no NumPy warning is printed; the loop ends when
+all runs are frozen or after ``steps`` updates (:mod:`symopt.numeric.loop` holds these
+rules).  Values are computed only where recorded, where the optimizer needs them, and
+every few steps for the divergence check, so a run that records only its last point
+costs about one gradient and one update per step.
 
 >>> import numpy as np, symopt
 >>> from symopt.optim import gd
@@ -30,6 +33,7 @@ True
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -42,7 +46,19 @@ from symopt.errors import (
     NotDifferentiableError,
     ShapeError,
 )
-from symopt.numeric.loop import VALUE_CHECK_EVERY, Guard, Rows, Runs, running, sq_norm, start
+from symopt.numeric.loop import (
+    VALUE_CHECK_EVERY,
+    Checkpoint,
+    Guard,
+    Rows,
+    Runs,
+    check_memory,
+    check_optimizer,
+    check_steps,
+    running,
+    sq_norm,
+    start,
+)
 from symopt.numeric.results import Sweep, Trajectory
 
 __all__ = ["minimize", "sweep", "sweep_grid"]
@@ -96,10 +112,11 @@ def minimize(
     >>> traj.status.tolist()
     ['max_steps', 'diverged']
     """
+    check_optimizer(optimizer)
     needs = tuple(getattr(optimizer, "needs", ()))
     f = _numeric(objective, needs)
-    x = start(x0, _n_variables(objective, f))
     steps, tol, every = _check_settings(steps, tol, record)
+    x = start(x0, _n_variables(objective, f), 2 + (steps if every is None else steps // every))
     runs = Runs(x.shape[:-1], steps)
     with running(progress, steps, steps * max(1, x.size // x.shape[-1])) as tick:
         rows = _loop(f, optimizer, needs, x, steps, tol, Rows(every, track), runs, tick)
@@ -146,12 +163,17 @@ def _n_variables(objective: Any, f: Any) -> int | None:
 
 def _check_settings(steps: Any, tol: Any, record: Any) -> tuple[int, float | None, int | None]:
     """Validate the run settings; ``every`` is None for ``record="last"``."""
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise HyperparameterError("steps", steps, "an int >= 0")
+    steps = check_steps("steps", steps)
     if tol is not None:
-        if not isinstance(tol, int | float | np.number) or not np.isfinite(tol) or tol < 0:
-            raise HyperparameterError("tol", tol, "None or a finite number >= 0")
-        tol = float(tol)
+        valid = "None or a finite number >= 0"
+        if isinstance(tol, bool) or not isinstance(tol, int | float | np.number):
+            raise HyperparameterError("tol", tol, valid)
+        try:
+            tol = float(tol)
+        except OverflowError:  # an int beyond the floats
+            raise HyperparameterError("tol", tol, valid) from None
+        if not np.isfinite(tol) or tol < 0:
+            raise HyperparameterError("tol", tol, valid)
     if record == "all":
         every = 1
     elif record == "last":
@@ -160,7 +182,7 @@ def _check_settings(steps: Any, tol: Any, record: Any) -> tuple[int, float | Non
         every = int(record)
     else:
         raise HyperparameterError("record", record, '"all", "last" or an int k > 0')
-    return int(steps), tol, every
+    return steps, tol, every
 
 
 # -- the loop -------------------------------------------------------------------------
@@ -171,12 +193,13 @@ def _loop(f, optimizer, needs, x, steps, tol, rows: Rows, runs: Runs, tick) -> R
     need_value, need_hessian = "value" in needs, "hessian" in needs
     need_step = "step" in needs
     tol2 = None if tol is None else tol * tol
-    value, guard = None, None
+    value, g = value_of(x), gradient(x)
+    checkpoint, guard = Checkpoint(x, value, sq_norm(g)), Guard(x, value)
     state = optimizer.init(x)
     t = 0
     while True:
         rows.observe(t, x)
-        g = gradient(x)
+        g = gradient(x) if t else g
         sq = None
         if tol2 is not None:
             sq = sq_norm(g)
@@ -184,11 +207,18 @@ def _loop(f, optimizer, needs, x, steps, tol, rows: Rows, runs: Runs, tick) -> R
             if done.any():
                 runs.freeze(done, "converged", t)
         last = t == steps or runs.all_frozen
-        if last or rows.wants(t):
+        if value is not None or last or rows.wants(t):
+            # where the value is known, check the run is still inside the domain
             value = value_of(x) if value is None else value
-            rows.add(t, x, value, sq_norm(g) if sq is None else sq)
-            if guard is None:
-                guard = Guard(x, value)
+            sq = sq_norm(g) if sq is None else sq
+            lost = checkpoint.lost(x, t, value, sq)
+            if lost is not None:
+                x = runs.back(x, lost, checkpoint)
+                value, g = value_of(x), gradient(x)
+                sq = sq_norm(g)
+                last = last or runs.all_frozen
+        if last or rows.wants(t):
+            rows.add(t, x, value, sq)
         if last:
             return rows
         extra: dict[str, Any] = {}
@@ -256,15 +286,42 @@ def sweep_grid(
     """
     axes = _as_grid(grid)
     names = tuple(axes)
-    x0 = np.asarray(x0, dtype=float)
+    try:
+        x0 = np.asarray(x0, dtype=float)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise ShapeError(f"x0 must be a finite array of shape (n,) or (..., n): {err}") from None
     if x0.ndim == 0:
         raise ShapeError(f"x0 has shape {x0.shape}: give shape (n,) or (..., n)")
     shape = tuple(len(v) for v in axes.values())
+    # before the mesh and the factory allocate arrays of the grid's size
+    check_memory("the grid " + " × ".join(map(str, shape)), shape + x0.shape[:-1], x0.shape[-1], 2)
     trailing = (1,) * (x0.ndim - 1)
     mesh = np.meshgrid(*axes.values(), indexing="ij")
     params = {name: m.reshape(shape + trailing) for name, m in zip(names, mesh, strict=True)}
+    _check_arguments(optimizer_factory, {**params, **fixed})
     optimizer = optimizer_factory(**params, **fixed)
     return axes, names, optimizer, np.broadcast_to(x0, shape + x0.shape)
+
+
+def _check_arguments(factory: Callable[..., Any], arguments: dict[str, Any]) -> None:
+    """Refuse grid or fixed names that ``factory`` does not take, naming its arguments."""
+    if not callable(factory):
+        raise ArgumentTypeError(
+            f"optimizer_factory={factory!r} is not callable: give a builder such as "
+            "symopt.optim.adam (not adam(...))"
+        )
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # no signature to check against: the call will tell
+        return
+    try:
+        signature.bind(**arguments)
+    except TypeError as err:
+        name = getattr(factory, "__name__", "the factory")
+        raise ArgumentTypeError(
+            f"the grid and fixed arguments {sorted(arguments)} do not fit {name}(): {err}; "
+            f"give names among its arguments {list(signature.parameters)}"
+        ) from None
 
 
 def _as_grid(grid: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -276,10 +333,24 @@ def _as_grid(grid: Mapping[str, Any]) -> dict[str, np.ndarray]:
         raise HyperparameterError("grid", grid, "a non-empty dict: name -> 1-D array of values")
     out = {}
     for name, values in grid.items():
-        arr = np.asarray(values, dtype=float)
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ArgumentTypeError(
+                f"grid has the key {name!r}: give the names of the factory's arguments, e.g. 'lr'"
+            )
+        if isinstance(values, str):
+            raise HyperparameterError(f"grid[{name!r}]", values, "a 1-D array of numbers, not text")
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            raise HyperparameterError(
+                f"grid[{name!r}]", values, "a 1-D array of finite numbers (not text, not ragged)"
+            ) from None
         if arr.ndim != 1 or arr.size == 0:
             raise ShapeError(
                 f"grid[{name!r}] has shape {arr.shape}: give a non-empty 1-D array of values"
             )
-        out[str(name)] = arr
+        if not np.all(np.isfinite(arr)):
+            bad = float(arr[~np.isfinite(arr)][0])
+            raise HyperparameterError(f"grid[{name!r}]", bad, "finite numbers in every entry")
+        out[name] = arr
     return out

@@ -208,6 +208,8 @@ def hyper(name: str, value: Any, valid: Interval = NONNEGATIVE) -> Hyper:
         raise HyperparameterError(name, value, f"{valid.text} or an array of them, not text")
     try:
         a = np.asarray(value, dtype=np.float64)
+    except OverflowError:  # an int beyond the floats, e.g. 10**400
+        raise HyperparameterError(name, value, f"{valid.text} (this is beyond ~1.8e308)") from None
     except (TypeError, ValueError):
         raise HyperparameterError(name, value, f"{valid.text} or an array of them") from None
     ok = valid.contains(a)

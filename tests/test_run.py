@@ -9,11 +9,9 @@ problem lives in tests/test_problems.py.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import warnings
-from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -698,41 +696,24 @@ def test_value_plot_stops_at_the_round_off_floor():
 # -- hardening (issue 18): no silent non-finite numbers, every argument checked ---------
 
 
-@contextmanager
-def within(seconds: float = 20.0):
-    """Fail (instead of hanging) if the block runs longer than ``seconds``: a deadline for
-    a hang, not a timing assertion."""
-
-    def expire(signum, frame):
-        raise TimeoutError(f"did not return or raise within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def all_finite(traj: Trajectory) -> bool:
     return all(np.all(np.isfinite(a)) for a in (traj.x, traj.values, traj.grad_norms))
 
 
 @pytest.mark.parametrize("record", ["all", "last", 3])
-def test_a_start_outside_the_domain_is_a_point_error(record):
+def test_a_start_outside_the_domain_is_a_point_error(record, no_hang):
     # log(-1) is not a real number: this used to end as max_steps with a NaN value
-    with within(), pytest.raises(PointError, match="domain"):
+    with no_hang(20), pytest.raises(PointError, match="domain"):
         symopt.minimize(symopt.Objective("log(x)"), sgd(lr=0.1), [-1.0], steps=5, record=record)
 
 
 @pytest.mark.parametrize(("record", "stop"), [("all", 0), ("last", 0), (3, 2)])
-def test_a_run_that_leaves_the_domain_is_diverged_and_stays_finite(record, stop):
+def test_a_run_that_leaves_the_domain_is_diverged_and_stays_finite(record, stop, no_hang):
     # log(x), gradient 1/x, lr = 2: x = 1, -1, 1, -1, ...; log(-1) is NaN but its gradient
     # -1 is finite, so only a value tells.  Values are seen at every step ("all"), at x0
     # and the end ("last": x_5 = -1), or at x0 and x_3 = -1 (record=3), and the run goes
     # back to the last point seen inside: x_0, x_0 and x_2 (the point before x_3).
-    with within():
+    with no_hang(20):
         traj = symopt.minimize(
             symopt.Objective("log(x)"), sgd(lr=2.0), [1.0], steps=5, record=record
         )
@@ -742,10 +723,10 @@ def test_a_run_that_leaves_the_domain_is_diverged_and_stays_finite(record, stop)
 
 
 @pytest.mark.parametrize("record", ["all", "last"])
-def test_a_nan_value_and_gradient_never_reach_a_diverged_run(record):
+def test_a_nan_value_and_gradient_never_reach_a_diverged_run(record, no_hang):
     # sqrt(x) with lr = 0.5: x <- x - 1/(4 sqrt x) crosses 0 within a few steps, where
     # value and gradient are NaN; the run must end at a point x > 0 it saw, f = sqrt(x).
-    with within():
+    with no_hang(20):
         traj = symopt.minimize(
             symopt.Objective("sqrt(x)"), sgd(lr=0.5), [1.0], steps=20, record=record
         )
@@ -756,14 +737,14 @@ def test_a_nan_value_and_gradient_never_reach_a_diverged_run(record):
     assert traj.grad_norms[-1] == pytest.approx(1 / (2 * np.sqrt(x)), rel=1e-15)
 
 
-def test_a_run_whose_gradient_stays_finite_at_a_nan_value_is_caught_at_the_end():
+def test_a_run_whose_gradient_stays_finite_at_a_nan_value_is_caught_at_the_end(no_hang):
     # value NaN beyond |x| > 5, gradient finite: with record="last" and fewer steps than
     # the divergence check's period, only the final value shows it
     class NanValue(Quadratic):
         def value(self, x):
             return np.where(np.abs(x[..., 0]) > 5, np.nan, super().value(x))
 
-    with within():
+    with no_hang(20):
         traj = minimize(NanValue([1.0]), local_gd(-1.0), [1.0], steps=4, record="last")
     # x = 1, 2, 4, 8, 16: 8 is outside; the last point whose value was seen is x0
     assert traj.status == "diverged" and traj.stop_step == 0
@@ -771,13 +752,13 @@ def test_a_run_whose_gradient_stays_finite_at_a_nan_value_is_caught_at_the_end()
 
 
 @pytest.mark.parametrize("record", ["all", "last", 4])
-def test_one_run_leaving_the_domain_leaves_the_others_unchanged(record):
+def test_one_run_leaving_the_domain_leaves_the_others_unchanged(record, no_hang):
     # x - log(x), minimum at x = 1; gradient 1 - 1/x.  From 5 with lr = 10 the first
     # step goes to 5 - 8 = -3, outside; the others converge as they would alone.
     f = symopt.Objective("x - log(x)")
     x0 = [[0.5], [5.0], [2.0]]
     lrs = [0.1, 10.0, 0.3]
-    with within():
+    with no_hang(20):
         batch = symopt.minimize(f, sgd(lr=np.array(lrs)), x0, steps=100, record=record)
         alone = [
             symopt.minimize(f, sgd(lr=lr), x, steps=100, record=record)
@@ -796,12 +777,12 @@ def test_one_run_leaving_the_domain_leaves_the_others_unchanged(record):
     np.testing.assert_allclose(batch.final_x[[0, 2]], 1.0, atol=1e-3)
 
 
-def test_a_minibatch_run_that_leaves_the_domain_records_no_nan():
+def test_a_minibatch_run_that_leaves_the_domain_records_no_nan(no_hang):
     # risk theta - z log(theta) (minimum at theta = mean z = 2); from 3 with lr = 20 the
     # first step goes to 3 - 20·(1 - 2/3) < 0
     z = np.full(8, 2.0)
     risk = EmpiricalRisk("theta - z*log(theta)", "theta", {"z": z})
-    with within():
+    with no_hang(20):
         traj = symopt.minimize(
             risk,
             sgd(lr=np.array([0.1, 20.0])),
@@ -818,9 +799,9 @@ def test_a_minibatch_run_that_leaves_the_domain_records_no_nan():
     assert theta > 0 and traj.final_value[1] == pytest.approx(theta - 2 * np.log(theta))
 
 
-def test_a_minibatch_start_outside_the_domain_is_a_point_error():
+def test_a_minibatch_start_outside_the_domain_is_a_point_error(no_hang):
     risk = EmpiricalRisk("theta - z*log(theta)", "theta", {"z": np.full(4, 2.0)})
-    with within(), pytest.raises(PointError, match="x0"):
+    with no_hang(20), pytest.raises(PointError, match="x0"):
         symopt.minimize(risk, sgd(lr=0.1), [-1.0], epochs=1, batch_size=2)
 
 
@@ -838,28 +819,28 @@ RISK = EmpiricalRisk("(theta - z)^2 / 2", "theta", {"z": np.zeros(4)})
         ({"tol": True}, "tol"),
     ],
 )
-def test_huge_run_settings_are_named(kwargs, name):
-    with within(), pytest.raises(HyperparameterError) as info:
+def test_huge_run_settings_are_named(kwargs, name, no_hang):
+    with no_hang(20), pytest.raises(HyperparameterError) as info:
         symopt.minimize(QUADRATIC, sgd(lr=0.1), [1.0], **kwargs)
     assert info.value.name == name
 
 
 @pytest.mark.parametrize("name", ["epochs", "steps"])
-def test_huge_minibatch_settings_are_named(name):
-    with within(), pytest.raises(HyperparameterError) as info:
+def test_huge_minibatch_settings_are_named(name, no_hang):
+    with no_hang(20), pytest.raises(HyperparameterError) as info:
         symopt.minimize(RISK, sgd(lr=0.1), [1.0], batch_size=2, **{"epochs": 1, name: 2**64})
     assert info.value.name == name
 
 
 @pytest.mark.parametrize("seed", ["a", -1, 1.5, True])
-def test_bad_minibatch_seeds_are_named(seed):
-    with within(), pytest.raises(HyperparameterError) as info:
+def test_bad_minibatch_seeds_are_named(seed, no_hang):
+    with no_hang(20), pytest.raises(HyperparameterError) as info:
         symopt.minimize(RISK, sgd(lr=0.1), [1.0], batch_size=2, epochs=1, seed=seed)
     assert info.value.name == "seed"
 
 
-def test_epochs_of_too_many_steps_in_all_are_refused():
-    with within(), pytest.raises(HyperparameterError, match="10\\*\\*12 steps in all"):
+def test_epochs_of_too_many_steps_in_all_are_refused(no_hang):
+    with no_hang(20), pytest.raises(HyperparameterError, match="10\\*\\*12 steps in all"):
         symopt.minimize(RISK, sgd(lr=0.1), [1.0], batch_size=1, epochs=10**12)
 
 
@@ -874,9 +855,9 @@ def test_epochs_of_too_many_steps_in_all_are_refused():
     ],
     ids=["huge", "-huge", "empty", "empty-inner"],
 )
-def test_bad_starts_are_shape_errors(objective, x0, message):
+def test_bad_starts_are_shape_errors(objective, x0, message, no_hang):
     epochs = 1 if objective is RISK else None
-    with within(), pytest.raises(ShapeError, match=message):
+    with no_hang(20), pytest.raises(ShapeError, match=message):
         symopt.minimize(objective, sgd(lr=0.1), x0, steps=3, epochs=epochs)
 
 
@@ -886,17 +867,17 @@ def test_bad_starts_are_shape_errors(objective, x0, message):
     [(None, r"symopt\.optim"), ("adam", r"symopt\.optim\.adam"), (sgd, "init and update")],
     ids=["None", "text", "builder"],
 )
-def test_what_is_not_an_optimizer_is_named(objective, optimizer, message):
+def test_what_is_not_an_optimizer_is_named(objective, optimizer, message, no_hang):
     epochs = 1 if objective is RISK else None
-    with within(), pytest.raises(ArgumentTypeError, match=message) as info:
+    with no_hang(20), pytest.raises(ArgumentTypeError, match=message) as info:
         symopt.minimize(objective, optimizer, [1.0], steps=3, epochs=epochs)
     assert "optimizer=" in str(info.value)
 
 
-def test_text_for_an_optimizer_with_units_is_named_too():
+def test_text_for_an_optimizer_with_units_is_named_too(no_hang):
     from symopt.units import ureg
 
-    with within(), pytest.raises(ArgumentTypeError, match=r"symopt\.optim\.adam"):
+    with no_hang(20), pytest.raises(ArgumentTypeError, match=r"symopt\.optim\.adam"):
         symopt.minimize(QUADRATIC, "adam", [1.0 * ureg.m])
 
 
@@ -929,43 +910,43 @@ def test_text_for_an_optimizer_with_units_is_named_too():
         "none",
     ],
 )
-def test_bad_sweep_grids_are_named(grid, error, message):
-    with within(), pytest.raises(error, match=message) as info:
+def test_bad_sweep_grids_are_named(grid, error, message, no_hang):
+    with no_hang(20), pytest.raises(error, match=message) as info:
         symopt.sweep(QUADRATIC, sgd, grid, [1.0], steps=3)
     if isinstance(info.value, HyperparameterError) and grid:
         assert info.value.name.startswith("grid")
 
 
-def test_a_huge_sweep_grid_is_refused_before_allocating():
+def test_a_huge_sweep_grid_is_refused_before_allocating(no_hang):
     # 10^5 × 10^5 grid points: ~1e10 runs, terabytes; refused before the mesh is built
     grid = {"lr": np.linspace(0.0, 1.0, 10**5), "mu": np.linspace(0.0, 0.9, 10**5)}
-    with within(), pytest.raises(ShapeError, match="GiB of memory") as info:
+    with no_hang(20), pytest.raises(ShapeError, match="GiB of memory") as info:
         symopt.sweep(QUADRATIC, symopt.optim.momentum, grid, [1.0], steps=3)
     assert "grid 100000 × 100000" in str(info.value)
 
 
 @pytest.mark.parametrize("objective", [QUADRATIC, RISK], ids=["deterministic", "minibatch"])
-def test_a_billion_starts_are_refused_before_allocating(objective):
+def test_a_billion_starts_are_refused_before_allocating(objective, no_hang):
     x0 = np.broadcast_to(1.0, (10**9, 1))  # a view: nothing allocated yet
     epochs = 1 if objective is RISK else None
-    with within(), pytest.raises(ShapeError, match="GiB of memory") as info:
+    with no_hang(20), pytest.raises(ShapeError, match="GiB of memory") as info:
         symopt.minimize(objective, sgd(lr=0.1), x0, steps=3, epochs=epochs, record="last")
     assert "1000000000 runs" in str(info.value) and "x0" in str(info.value)
 
 
-def test_many_recorded_rows_count_against_memory():
+def test_many_recorded_rows_count_against_memory(no_hang):
     # 10^5 runs × 10^7 recorded rows: terabytes; record="last" keeps two rows and runs
     x0 = np.broadcast_to(1.0, (10**5, 1))
-    with within(), pytest.raises(ShapeError, match='record="last"'):
+    with no_hang(20), pytest.raises(ShapeError, match='record="last"'):
         symopt.minimize(QUADRATIC, sgd(lr=0.1), x0, steps=10**7)
-    with within():
+    with no_hang(20):
         traj = symopt.minimize(QUADRATIC, sgd(lr=0.1), x0, steps=3, record="last")
     assert traj.x.shape == (2, 10**5, 1)
 
 
-def test_grid_names_the_factory_does_not_take_are_named():
-    with within(), pytest.raises(ArgumentTypeError, match="'b1'") as info:
+def test_grid_names_the_factory_does_not_take_are_named(no_hang):
+    with no_hang(20), pytest.raises(ArgumentTypeError, match="'b1'") as info:
         symopt.sweep(QUADRATIC, symopt.optim.adam, {"b1": [0.9]}, [1.0], steps=3)
     assert "'betas'" in str(info.value)  # the names it does take
-    with within(), pytest.raises(ArgumentTypeError, match=r"not adam\(\.\.\.\)"):
+    with no_hang(20), pytest.raises(ArgumentTypeError, match=r"not adam\(\.\.\.\)"):
         symopt.sweep(QUADRATIC, symopt.optim.adam(lr=0.1), {"lr": [0.1]}, [1.0], steps=3)

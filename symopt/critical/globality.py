@@ -164,7 +164,7 @@ def disprove_globals(
     for i, p in enumerate(verdicts):
         if p.is_global is not None or p.kind not in ("minimum", "maximum") or p.value is None:
             continue
-        if sp.sympify(p.value).free_symbols:  # a family's value in its parameters
+        if sp.sympify(p.value, strict=True).free_symbols:  # a family's value in its parameters
             continue
         s = 1 if p.kind == "minimum" else -1
         sample, value = extremes.lowest if s > 0 else extremes.highest

@@ -141,7 +141,8 @@ def lambdify(args: Sequence[sp.Symbol], exprs: Any) -> Callable[..., Any]:
     """
     renamed = {a: _placeholder(f"_a{i}", a) for i, a in enumerate(args)}
     many = isinstance(exprs, list | tuple)
-    exprs = [sp.sympify(e) for e in (exprs if many else [exprs])]
+    # strict: numbers and SymPy objects only, never text (no parser runs here)
+    exprs = [sp.sympify(e, strict=True) for e in (exprs if many else [exprs])]
     atoms = set().union(*(e.atoms(sp.Dummy, sp.Rational) for e in exprs))
     others = sorted({a for a in atoms if isinstance(a, sp.Dummy)} - set(renamed), key=str)
     renamed.update({d: _placeholder(f"_d{i}", d) for i, d in enumerate(others)})

@@ -119,9 +119,18 @@ def run_case(check: Callable[..., Any], *args: Any, seconds: float = SECONDS) ->
 
 def expect_safe(outcome: Outcome, case: Any) -> Outcome:
     """Fail unless the call answered or refused with a SymoptError; count the outcome."""
-    event(outcome.kind if outcome.kind != "refused" else outcome.detail.split(":")[0])
+    count(outcome.kind if outcome.kind != "refused" else outcome.detail.split(":")[0])
     assert outcome.kind in ("ok", "refused"), f"{outcome.kind} on {case!r}:\n{outcome.detail}"
     return outcome
+
+
+def count(label: str) -> None:
+    """A hypothesis event, and a line in the file ``$SYMOPT_FUZZ_LOG`` if it is set."""
+    event(label)
+    if log := os.environ.get("SYMOPT_FUZZ_LOG"):
+        test = os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[-1].split(" ")[0]
+        with open(log, "a") as out:
+            out.write(f"{test}\t{label}\n")
 
 
 # -- strategies ------------------------------------------------------------------------------

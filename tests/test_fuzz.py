@@ -12,7 +12,8 @@ Profiles (registered under their own names, so no other test's settings change):
   examples per test, so the whole module runs in CI in a few minutes;
 * ``fuzz-long``: ``SYMOPT_FUZZ=long PYTHONPATH=$PWD python -m pytest -q tests/test_fuzz.py
   --hypothesis-show-statistics`` runs many more random examples, no deadline; the statistics
-  count the cases and outcomes per entry point (``ok``, or the SymoptError subclass).
+  count the cases and outcomes per entry point (``ok``, or the SymoptError subclass), and
+  ``SYMOPT_FUZZ_LOG=file`` appends one line per case (test name, outcome) as it runs.
 
 (Hypothesis has a built-in profile named ``ci`` that it loads on CI machines; these names
 leave it alone.)
@@ -38,6 +39,7 @@ from symopt.numeric import STATUSES
 from tests.fuzzing import (
     MEMORY,
     any_formula,
+    count,
     expect_safe,
     formulas,
     hostile,
@@ -55,17 +57,18 @@ _COMMON = dict(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile("fuzz-ci", derandomize=True, max_examples=40, **_COMMON)
-settings.register_profile("fuzz-long", max_examples=2_000, print_blob=True, **_COMMON)
+settings.register_profile("fuzz-long", max_examples=1_000, print_blob=True, **_COMMON)
 PROFILE = settings.get_profile(
     "fuzz-long" if os.environ.get("SYMOPT_FUZZ") == "long" else "fuzz-ci"
 )
 
 
-def fuzz(examples: int | None = None):
-    """The module's profile; ``examples`` scales a slow entry point down in CI."""
-    if examples is None or PROFILE.max_examples > 40:
-        return settings(PROFILE)
-    return settings(PROFILE, max_examples=examples)
+def fuzz(examples: int | None = None, long: int | None = None):
+    """The module's profile; ``examples`` scales a slow entry point down in CI, ``long`` in
+    the long profile."""
+    if PROFILE.max_examples > 40:
+        return settings(PROFILE) if long is None else settings(PROFILE, max_examples=long)
+    return settings(PROFILE) if examples is None else settings(PROFILE, max_examples=examples)
 
 
 def _finite(values) -> bool:
@@ -381,7 +384,7 @@ def _limits():  # in the CLI child, before exec
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY + (1 << 30),) * 2)
 
 
-@fuzz(8)
+@fuzz(8, long=150)
 @given(
     st.one_of(formulas(max_leaves=6), any_formula(), hostile()),
     st.sampled_from([[], ["--no-critical"], ["--at", "x=1"], ["--order", "3", "--no-critical"]]),
@@ -406,6 +409,7 @@ def _analyze(text, options, folder):
     except subprocess.TimeoutExpired:
         pytest.fail(f"symopt analyze {text!r} {options} did not end within 40 s")
     case = f"symopt analyze {text!r} {' '.join(options)}"
+    count(f"exit {done.returncode}")
     assert done.returncode in (0, 2), f"{case}: exit {done.returncode}\n{done.stderr[-2000:]}"
     assert "Traceback" not in done.stderr, f"{case}:\n{done.stderr[-2000:]}"
     if done.returncode == 2:

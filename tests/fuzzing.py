@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import resource
 import select
 import signal
@@ -217,6 +218,16 @@ def hostile(draw: st.DrawFn) -> str:
     attack = draw(st.sampled_from(HOSTILE))
     around = draw(formulas(_small, max_leaves=3))
     return draw(st.sampled_from([attack, f"{around} + {attack}", f"sin({attack})"]))
+
+
+_VARIABLE = re.compile(r"\b(" + "|".join(SYMBOLS) + r")\b")
+
+
+def objectives(numbers: st.SearchStrategy[str] = _small, max_leaves: int = 6) -> st.SearchStrategy:
+    """Formulas with at least one variable (a constant objective is refused, rightly)."""
+    return st.tuples(formulas(numbers, max_leaves), st.sampled_from(SYMBOLS)).map(
+        lambda t: t[0] if _VARIABLE.search(t[0]) else f"{t[0]} * {t[1]}"
+    )
 
 
 def any_formula() -> st.SearchStrategy[str]:

@@ -26,6 +26,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -451,3 +452,28 @@ def _analyze(text, options, folder):
     if done.returncode == 2:
         assert done.stderr.strip() and len(done.stderr.strip().splitlines()) <= 2, done.stderr
     assert list(folder.iterdir()) == [], f"{case} wrote files"
+
+
+# -- the harness itself ----------------------------------------------------------------------
+
+
+def _allocate():
+    return bytearray(MEMORY + (1 << 30))
+
+
+def _write():
+    with open("left-behind", "w") as out:
+        out.write("x")
+
+
+def _refuse():
+    raise symopt.ParseError("no")
+
+
+def test_harness_catches_hangs_blowups_files_and_foreign_errors():
+    assert run_case(time.sleep, 60, seconds=0.5).kind == "timeout"
+    assert "MemoryError" in run_case(_allocate).detail
+    assert "files written" in run_case(_write).detail
+    assert run_case(int, "x").kind == "crashed"
+    assert run_case(_refuse).kind == "refused"
+    assert run_case(sum, [1, 2]).value == 3

@@ -121,13 +121,16 @@ def run_case(check: Callable[..., Any], *args: Any, seconds: float = SECONDS) ->
 def expect_safe(outcome: Outcome, case: Any) -> Outcome:
     """Fail unless the call answered or refused with a SymoptError; count the outcome."""
     count(outcome.kind if outcome.kind != "refused" else outcome.detail.split(":")[0])
+    if outcome.kind not in ("ok", "refused"):
+        count(f"{outcome.kind} on {case!r}"[:300], event_too=False)
     assert outcome.kind in ("ok", "refused"), f"{outcome.kind} on {case!r}:\n{outcome.detail}"
     return outcome
 
 
-def count(label: str) -> None:
+def count(label: str, event_too: bool = True) -> None:
     """A hypothesis event, and a line in the file ``$SYMOPT_FUZZ_LOG`` if it is set."""
-    event(label)
+    if event_too:
+        event(label)
     if log := os.environ.get("SYMOPT_FUZZ_LOG"):
         test = os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[-1].split(" ")[0]
         with open(log, "a") as out:

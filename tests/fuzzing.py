@@ -188,7 +188,7 @@ _noise = st.one_of(
 @st.composite
 def mutated(draw: st.DrawFn, base: st.SearchStrategy[str] | None = None) -> str:
     """A valid formula with random insertions, deletions and replacements."""
-    text = draw(base or formulas(max_leaves=6))
+    text = draw(formulas(max_leaves=6) if base is None else base)
     for _ in range(draw(st.integers(1, 4))):
         i = draw(st.integers(0, len(text)))
         j = draw(st.integers(i, min(len(text), i + 3)))

@@ -247,3 +247,16 @@ def test_compiled_functions_refuse_points_that_are_not_real_arrays(x, why):
     for method in (c.value, c.gradient, c.hessian):
         with pytest.raises(PointError, match=why):
             method(x)
+
+
+def test_a_derivative_that_is_not_real_is_nan_not_its_real_part():
+    # d/dx (-1)^x = iπ·(-1)^x: not a real number at x = -1, so NaN (NumPy would drop the
+    # imaginary part and answer 0); the value (-1)^(-1) = -1 and the second derivative
+    # (iπ)²·(-1)^x = -π²·(-1)^(-1) = π² are real and stay
+    c = Objective("(0 - 1) ^ x").compile()
+    assert c.value(np.array([-1.0])) == -1.0
+    assert np.isnan(c.gradient(np.array([-1.0]))[0])
+    assert c.hessian(np.array([-1.0]))[0, 0] == pytest.approx(np.pi**2, rel=1e-12)
+    # the real entries of a gradient stay where another entry is not real
+    g = Objective("(-6.5)^x + y**2").compile().gradient(np.array([2.0, 1.0]))
+    assert np.isnan(g[0]) and g[1] == 2.0

@@ -212,6 +212,7 @@ class CompiledObjective:
         total = np.zeros(x.shape[:-1])
         for count, v in zip(self._value_counts, self._value(x), strict=True):
             # a group's value has one column per anchor; a constant term is a scalar
+            v = _real(v)
             total += v.sum(axis=-1) if np.ndim(v) else v * count
         return total
 
@@ -220,7 +221,7 @@ class CompiledObjective:
         x = self._prepare(x)
         out = np.zeros(x.shape)
         for where, v in zip(self._gradient_where, self._gradient(x), strict=True):
-            out[..., where] = v
+            out[..., where] = _real(v)
         return out
 
     def hessian(self, x: Any) -> np.ndarray:
@@ -230,6 +231,7 @@ class CompiledObjective:
             self._hessian = self._compile_hessian()
         out = np.zeros((*x.shape[:-1], self.n * self.n))
         for places, v in zip(self._hessian_where, self._hessian(x), strict=True):
+            v = _real(v)
             for where in places:
                 out[..., where] = v
         return out.reshape(*x.shape, self.n)
@@ -237,6 +239,14 @@ class CompiledObjective:
     def value_and_gradient(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
         """Both at once (convenience for runners)."""
         return self.value(x), self.gradient(x)
+
+
+def _real(v: Any) -> Any:
+    """A group's values, NaN where they are not real (``(-1)**x`` has the derivative
+    ``iπ(-1)**x``): NumPy would drop the imaginary part and return a wrong real number."""
+    if np.iscomplexobj(v):
+        return np.where(np.asarray(v).imag == 0, np.real(v), np.nan)
+    return v
 
 
 def _real_array(x: Any) -> np.ndarray:

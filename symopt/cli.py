@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from symopt.errors import ParseError, PointError, SymoptError
 
 MAX_SHOWN = 20_000  # characters of one printed expression
-MAX_TIMEOUT = 24 * 3600.0  # seconds
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,6 +35,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _seconds(text: str) -> float:
+    from symopt.critical.points import MAX_TIMEOUT  # one bound for Python and the CLI
+
     try:
         seconds = float(text)
     except ValueError:
@@ -115,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("--out", help="write report.html and the figures into this folder")
     explain.add_argument(
-        "--timeout", type=float, default=10.0, help="seconds for critical points (default 10)"
+        "--timeout", type=_seconds, default=10.0, help="seconds for critical points (default 10)"
     )
     return parser
 

@@ -824,3 +824,19 @@ def test_real_roots_that_are_expressions_in_a_crootof_are_solved_exactly():
     np.testing.assert_allclose([float(p.point[y]) for p in got], -roots / 2, rtol=1e-12)
     assert [p.kind for p in got] == ["minimum", "saddle", "minimum"]
     assert all(p.method == "second-order" for p in got)
+
+
+@pytest.mark.parametrize(
+    ("options", "name"),
+    [
+        ({"timeout": 1e300}, "timeout"),
+        ({"timeout": float("inf")}, "timeout"),
+        ({"starts": 10**9}, "starts"),
+    ],
+)
+def test_budgets_beyond_their_bounds_are_refused_before_any_work(options, name):
+    # timeout=1e300 overflowed the clock (OverflowError: timestamp out of range); a
+    # billion numeric starts would allocate gigabytes in the worker
+    with pytest.raises(HyperparameterError, match=rf"^{name}=") as err:
+        Objective("sin(x) + y**2").critical_points(**options)
+    assert err.value.name == name

@@ -23,7 +23,6 @@ does; what was not finished in time is said in ``.notes``.
 
 from __future__ import annotations
 
-import math
 import numbers
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -276,22 +275,28 @@ def critical_points(
     )
 
 
+MAX_TIMEOUT = 24 * 3600.0  # seconds: a day; beyond it a deadline overflows the clock
+MAX_STARTS = 10**6  # numeric search: each start holds an (n,) point and an (n, n) system
+
+
 def _check_options(numeric: Any, starts: Any, order: Any) -> None:
     if numeric not in (None, True, False):
         raise HyperparameterError("numeric", numeric, "None (automatic), True or False")
-    for name, value, low in (("starts", starts, 1), ("order", order, 2)):
+    for name, value, low, high in (("starts", starts, 1, MAX_STARTS), ("order", order, 2, None)):
         if value is None and name == "starts":
             continue
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
             raise HyperparameterError(name, value, f"an integer >= {low}")
+        if high is not None and value > high:
+            raise HyperparameterError(name, value, f"an integer from {low} to {high}")
 
 
 def _check_timeout(timeout: Any) -> float:
-    valid = "a number of seconds > 0 (e.g. timeout=10)"
+    valid = f"a number of seconds > 0 and <= {MAX_TIMEOUT:g} (e.g. timeout=10)"
     if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
         raise HyperparameterError("timeout", timeout, valid)
     seconds = float(timeout)
-    if not math.isfinite(seconds) or seconds <= 0:
+    if not 0 < seconds <= MAX_TIMEOUT:  # also refuses nan and inf
         raise HyperparameterError("timeout", timeout, valid)
     return seconds
 
